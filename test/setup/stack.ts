@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { resolveEndpoints, type StackEndpoints, stackUp } from '../../platform/stack/stack.js';
-import { startContainerStack } from './containers.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,6 +28,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => undefined;
   }
   if (process.env['TRIBUTARY_TEST_STACK'] !== 'local' && dockerEngineAnswers()) {
+    // Imported only here: testcontainers is heavy and useless without an engine.
+    const { startContainerStack } = await import('./containers.js');
     const containers = await startContainerStack();
     project.provide('endpoints', containers.endpoints);
     return containers.stop;
