@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { TributaryError } from './errors.js';
+
+export interface ReadTopicOptions {
+  kafka: Kafka;
+  topic: string;
+  /** Only committed transactional records (the default, as every Tributary reader). */
+  readCommitted?: boolean;
+  /** Give up when the end is not reached within this time. @default 60000 */
+  timeoutMs?: number;
+  onMessage: (message: KafkaMessage, partition: number) => void | Promise<void>;
+}
+
+/**
+ * Reads a topic from the beginning up to the high watermarks taken when the read starts, then
+ * stops. "Reached" is judged from kafkajs' end-of-batch events, which are also emitted for
+ * batches made only of transaction markers or aborted records — so a log ending in a commit
+ * marker still counts as read. Used to rebuild state (source cursors, dedupe indexes, merge
+ * state) and by tests to compare a topic with the ground truth.
+ */
+export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messages: number }> {
+  const admin = options.kafka.admin();
+  await admin.connect();
+  let ends: Map<number, bigint>;
+  try {
+    const offsets = await admin.fetchTopicOffsets(options.topic);
+    ends = new Map(
+      offsets
+        .filter((partition) => BigInt(partition.high) > BigInt(partition.low))
+        .map((partition) => [partition.partition, BigInt(partition.high) - 1n]),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  if (ends.size === 0) return { messages: 0 };
+
+  const groupId = `tributary-reader-${randomUUID()}`;
+  const consumer = options.kafka.consumer({
+    groupId,
+    readUncommitted: !(options.readCommitted ?? true),
+    maxWaitTimeInMs: 200,
+    sessionTimeout: 30_000,
+  });
+  const remaining = new Set(ends.keys());
+  let messages = 0;
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  const markReached = (partition: number, lastOffset: string): void => {
+    const end = ends.get(partition);
+    if (end !== undefined && BigInt(lastOffset) >= end) {
+      remaining.delete(partition);
+      if (remaining.size === 0) resolveDone();
+    }
+  };
+  consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+    if (event.payload.topic === options.topic) markReached(event.payload.partition, event.payload.lastOffset);
+  });
+  await consumer.connect();
+  let failure: unknown;
+  try {
+    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message, partition }) => {
+        const end = ends.get(partition);
+        if (end === undefined || BigInt(message.offset) > end) return;
+        messages++;
+        try {
+          await options.onMessage(message, partition);
+        } catch (error) {
+          failure ??= error;
+          resolveDone();
+        }
+      },
+    });
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      done.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (failure !== undefined) throw failure;
+    if (timedOut) {
+      throw new TributaryError(
+        'KAFKA_UNAVAILABLE',
+        `reading ${options.topic} to its end took longer than ${timeoutMs} ms`,
+        {
+          retryable: true,
+          details: { partitionsNotReached: [...remaining] },
+        },
+      );
+    }
+  } finally {
+    await consumer.disconnect();
+    const cleanup = options.kafka.admin();
+    await cleanup.connect().catch(() => undefined);
+    // The throwaway group committed nothing; deleting it keeps the group list readable.
+    await cleanup.deleteGroups([groupId]).catch(() => undefined);
+    await cleanup.disconnect().catch(() => undefined);
+  }
+  return { messages };
+}

@@ -1,0 +1,135 @@
+import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { TributaryError } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import { ensureCounter, ensureHistogram } from '../../platform/metrics.js';
+import { encodeSourceState, type SourceState } from './sourceState.js';
+
+export interface OutboundRecord {
+  topic: string;
+  key: string;
+  /** null publishes a tombstone. */
+  value: Buffer | null;
+  headers?: IHeaders;
+}
+
+export interface TransactionalPublisherOptions {
+  kafka: Kafka;
+  /** One per stream: a restarted instance with the same id fences the old one. */
+  transactionalId: string;
+  stateTopic: string;
+  log: Logger;
+  metrics: Registry;
+  /** Label for metrics (bounded: the source name, not ids). */
+  source: string;
+  /** Kafka transaction timeout; an abandoned transaction is aborted by the broker after it. @default 60000 */
+  transactionTimeoutMs?: number;
+}
+
+/**
+ * Writes records and the stream state that covers them in one Kafka transaction: after a crash
+ * at any instruction, readers (read_committed) see both or neither. This is the one mechanism
+ * the polling and CDC producers share.
+ */
+export class TransactionalPublisher {
+  private producer: Producer | undefined;
+  private readonly transactions;
+  private readonly records;
+  private readonly latency;
+
+  constructor(private readonly options: TransactionalPublisherOptions) {
+    this.transactions = ensureCounter(
+      options.metrics,
+      'tributary_producer_transactions_total',
+      'Kafka transactions by outcome',
+      ['source', 'outcome'],
+    );
+    this.records = ensureCounter(
+      options.metrics,
+      'tributary_producer_records_published_total',
+      'Records published to raw topics (committed)',
+      ['source'],
+    );
+    this.latency = ensureHistogram(
+      options.metrics,
+      'tributary_producer_transaction_seconds',
+      'Duration of one publish transaction',
+      ['source'],
+    );
+  }
+
+  /**
+   * Connects and fences any earlier instance with the same transactional id. kafkajs' connect()
+   * only initialises an idempotent producer id; the transactional InitProducerId (which bumps the
+   * epoch and aborts a zombie's open transaction) is sent at the first transaction(). Without the
+   * empty transaction below, a zombie could still commit after its successor connected — our
+   * fencing test caught exactly that against Kafka 4.1.
+   */
+  async connect(): Promise<void> {
+    const producer = this.options.kafka.producer({
+      transactionalId: this.options.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.options.transactionTimeoutMs ?? 60_000,
+      retry: { retries: 8, initialRetryTime: 50, maxRetryTime: 5_000 },
+    });
+    await producer.connect();
+    const fence = await producer.transaction();
+    await fence.abort();
+    this.producer = producer;
+  }
+
+  /**
+   * Publishes the records and, in the same transaction, the new state under `stateKey`.
+   * Throws (after aborting) when the transaction could not be committed; the caller must not
+   * treat any of these records or the state as published.
+   */
+  async publish(records: readonly OutboundRecord[], stateKey: string, state: SourceState): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new TributaryError('INVALID_STATE', 'publisher not connected');
+    const stop = this.latency.startTimer({ source: this.options.source });
+    const transaction = await producer.transaction();
+    try {
+      const byTopic = new Map<string, { key: string; value: Buffer | null; headers?: IHeaders }[]>();
+      for (const record of records) {
+        const list = byTopic.get(record.topic) ?? [];
+        list.push(
+          record.headers
+            ? { key: record.key, value: record.value, headers: record.headers }
+            : { key: record.key, value: record.value },
+        );
+        byTopic.set(record.topic, list);
+      }
+      byTopic.set(this.options.stateTopic, [
+        ...(byTopic.get(this.options.stateTopic) ?? []),
+        { key: stateKey, value: encodeSourceState(state) },
+      ]);
+      await transaction.sendBatch({
+        topicMessages: [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages })),
+      });
+      await transaction.commit();
+    } catch (error) {
+      this.transactions.inc({ source: this.options.source, outcome: 'aborted' });
+      await transaction.abort().catch((abortError: unknown) => {
+        this.options.log.warn({ err: abortError }, 'abort after failed publish also failed');
+      });
+      throw new TributaryError(
+        'KAFKA_UNAVAILABLE',
+        `publishing ${records.length} records for ${stateKey} failed`,
+        {
+          cause: error,
+          retryable: true,
+        },
+      );
+    } finally {
+      stop();
+    }
+    this.transactions.inc({ source: this.options.source, outcome: 'committed' });
+    this.records.inc({ source: this.options.source }, records.length);
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer?.disconnect();
+    this.producer = undefined;
+  }
+}
