@@ -11,7 +11,7 @@ export function canonicalRecordSchema<T extends z.ZodType>(entity: string, data:
   return z
     .object({
       id: z.uuid().describe('Canonical id: UUIDv5 over entity type and normalised business key.'),
-      entity: z.literal(entity),
+      entity: z.literal(entity).describe(`Entity type; always "${entity}" on this topic.`),
       version: z
         .number()
         .int()
@@ -22,7 +22,9 @@ export function canonicalRecordSchema<T extends z.ZodType>(entity: string, data:
       data: data,
       provenance: z
         .record(z.string(), fieldProvenanceSchema)
-        .describe('Provenance per field path of data (dot-separated, e.g. "compensation.annual").'),
+        .describe(
+          'Provenance per field path of data: dot-separated, array items by index, e.g. "compensation.annualized" or "lines.0.netAmount".',
+        ),
     })
     .describe(`Canonical ${entity} record with field-level provenance.`);
 }

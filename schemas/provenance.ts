@@ -7,7 +7,7 @@ export const fieldProvenanceSchema = z
     sourceInstance: z.string().describe('Deployment of the source system.'),
     sourceRecordKey: z.string().describe('Raw record key <sourceInstance>/<stream>/<naturalKey>.'),
     rawTopic: z.string().describe('Raw topic the value was read from.'),
-    rawPartition: z.number().int().min(0),
+    rawPartition: z.number().int().min(0).describe('Partition of the raw topic the value was read from.'),
     rawOffset: z.string().regex(/^\d+$/).describe('Kafka offset as a decimal string (never a float).'),
     observedAt: z.iso.datetime().describe('When Tributary received the raw record (UTC).'),
     mapping: z

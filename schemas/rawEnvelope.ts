@@ -40,9 +40,14 @@ export const rawEnvelopeSchema = z
       ),
     request: z
       .object({
-        method: z.string(),
+        method: z.string().describe('HTTP method, e.g. "GET".'),
         endpoint: z.string().describe('URL path and query without secrets.'),
-        pageToken: z.string().nullable(),
+        pageToken: z
+          .string()
+          .nullable()
+          .describe(
+            'Page token or cursor sent with the request (never a credential); null for the first page.',
+          ),
       })
       .nullable()
       .describe('The request that returned this record (never credentials); null for CDC.'),
@@ -51,7 +56,10 @@ export const rawEnvelopeSchema = z
       .regex(/^[0-9a-f]{64}$/)
       .describe('SHA-256 of the canonical JSON serialisation of payload.'),
     connector: z
-      .object({ name: z.string(), version: z.string() })
+      .object({
+        name: z.string().describe('Connector name, e.g. "workday-workers".'),
+        version: z.string().describe('Connector version (semver).'),
+      })
       .describe('Connector that produced the record.'),
     payload: z.unknown().describe('The source record exactly as received (parsed JSON).'),
   })
