@@ -42,8 +42,8 @@ export function isRowRejection(error: TributaryError): boolean {
 }
 
 /**
- * Writes one partition batch in one transaction: offset compare-and-set, soft deletes, one
- * set-based upsert (+ child rows), the rejected rows to the DLQ, COMMIT. Rows the database rejects
+ * Writes one partition batch in one transaction: offset compare-and-set, set-based upserts and
+ * soft deletes in the order dedupeBatch gives (+ child rows), the rejected rows to the DLQ, COMMIT. Rows the database rejects
  * are isolated by bisecting under savepoints so their batch-mates still land in this transaction.
  * Any other error aborts the transaction and is thrown translated (the caller retries the whole
  * transaction when it is retryable).
@@ -52,7 +52,7 @@ export async function writeBatch(client: pg.PoolClient, input: WriteBatchInput):
   const last = input.records.at(-1);
   if (!last) throw new TributaryError('INVALID_STATE', 'writeBatch called with no records');
   const nextOffset = last.offset + 1n;
-  const { deletes, upserts, poison } = dedupeBatch(input.records);
+  const { upsertsBeforeDelete, deletes, upserts, poison } = dedupeBatch(input.records);
   const rejected: RejectedRecord[] = poison.map((record: PoisonRecord) => ({
     record,
     error: record.error,
@@ -70,13 +70,15 @@ export async function writeBatch(client: pg.PoolClient, input: WriteBatchInput):
       input.expectedOffset,
       nextOffset,
     );
+    if (upsertsBeforeDelete.length > 0) {
+      upserted += await landUpserts(client, input.statements, upsertsBeforeDelete, rejected);
+    }
     if (deletes.length > 0) {
       const result = await client.query(input.statements.softDelete(deletes));
       deleted = result.rowCount ?? 0;
     }
     if (upserts.length > 0) {
-      const landed = await landUpserts(client, input.statements, upserts, rejected);
-      upserted = landed;
+      upserted += await landUpserts(client, input.statements, upserts, rejected);
     }
     if (rejected.length > 0) await input.publishRejected(rejected);
     await client.query('COMMIT');
