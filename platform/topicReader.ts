@@ -9,6 +9,10 @@ export interface ReadTopicOptions {
   readCommitted?: boolean;
   /** Give up when the end is not reached within this time. @default 60000 */
   timeoutMs?: number;
+  /** Read only these partitions (default: all). */
+  partitions?: readonly number[];
+  /** Stop before this offset per partition instead of the high watermark (exclusive). */
+  endOffsets?: ReadonlyMap<number, string>;
   onMessage: (message: KafkaMessage, partition: number) => void | Promise<void>;
 }
 
@@ -25,10 +29,17 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messa
   let ends: Map<number, bigint>;
   try {
     const offsets = await admin.fetchTopicOffsets(options.topic);
+    const wanted = options.partitions ? new Set(options.partitions) : undefined;
     ends = new Map(
       offsets
-        .filter((partition) => BigInt(partition.high) > BigInt(partition.low))
-        .map((partition) => [partition.partition, BigInt(partition.high) - 1n]),
+        .filter((partition) => wanted === undefined || wanted.has(partition.partition))
+        .map((partition) => {
+          const stopAt = options.endOffsets?.get(partition.partition);
+          const high = stopAt === undefined ? BigInt(partition.high) : BigInt(stopAt);
+          return [partition.partition, { low: BigInt(partition.low), last: high - 1n }] as const;
+        })
+        .filter(([, range]) => range.last >= range.low)
+        .map(([partition, range]) => [partition, range.last]),
     );
   } finally {
     await admin.disconnect();

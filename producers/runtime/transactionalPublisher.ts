@@ -1,17 +1,12 @@
-import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { TributaryError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import { ensureCounter, ensureHistogram } from '../../platform/metrics.js';
+import { groupByTopic, type OutboundRecord } from '../../platform/outboundRecords.js';
 import { encodeSourceState, type SourceState } from './sourceState.js';
 
-export interface OutboundRecord {
-  topic: string;
-  key: string;
-  /** null publishes a tombstone. */
-  value: Buffer | null;
-  headers?: IHeaders;
-}
+export type { OutboundRecord } from '../../platform/outboundRecords.js';
 
 export interface TransactionalPublisherOptions {
   kafka: Kafka;
@@ -90,22 +85,11 @@ export class TransactionalPublisher {
     const stop = this.latency.startTimer({ source: this.options.source });
     const transaction = await producer.transaction();
     try {
-      const byTopic = new Map<string, { key: string; value: Buffer | null; headers?: IHeaders }[]>();
-      for (const record of records) {
-        const list = byTopic.get(record.topic) ?? [];
-        list.push(
-          record.headers
-            ? { key: record.key, value: record.value, headers: record.headers }
-            : { key: record.key, value: record.value },
-        );
-        byTopic.set(record.topic, list);
-      }
-      byTopic.set(this.options.stateTopic, [
-        ...(byTopic.get(this.options.stateTopic) ?? []),
-        { key: stateKey, value: encodeSourceState(state) },
-      ]);
       await transaction.sendBatch({
-        topicMessages: [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages })),
+        topicMessages: groupByTopic([
+          ...records,
+          { topic: this.options.stateTopic, key: stateKey, value: encodeSourceState(state) },
+        ]),
       });
       await transaction.commit();
     } catch (error) {
