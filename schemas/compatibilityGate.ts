@@ -115,7 +115,8 @@ export function assertNoViolations(violations: readonly GateViolation[]): void {
   if (violations.length === 0) return;
   throw new TributaryError(
     'SCHEMA_INCOMPATIBLE',
-    `schema compatibility gate failed (BACKWARD_TRANSITIVE):\n${violations.map(formatGateViolation).join('\n')}`,
+    // One line: the CLI prints only an error's first line.
+    `schema compatibility gate failed (BACKWARD_TRANSITIVE): ${violations.map(formatGateViolation).join('; ')}`,
     {
       details: {
         violations: violations.map(({ entity, path, rule, againstVersion }) => ({
