@@ -6,7 +6,11 @@ import type { ConnectorMetrics } from './metrics.js';
 export type CircuitState = 'closed' | 'half-open' | 'open';
 
 /** Gauge values: 0 closed, 1 half-open, 2 open. */
-export const circuitStateValue: Readonly<Record<CircuitState, number>> = { closed: 0, 'half-open': 1, open: 2 };
+export const circuitStateValue: Readonly<Record<CircuitState, number>> = {
+  closed: 0,
+  'half-open': 1,
+  open: 2,
+};
 
 export interface CircuitBreakerOptionsInput {
   /** Failure share (percent of calls in the window) above which the circuit opens. @default 50 */
@@ -38,11 +42,13 @@ export function resolveCircuitBreakerOptions(input: CircuitBreakerOptionsInput =
     bad('errorThresholdPercentage', 'must be between 0 and 100');
   }
   if (!(options.resetTimeoutMs > 0)) bad('resetTimeoutMs', 'must be > 0');
-  if (!Number.isInteger(options.rollingBuckets) || options.rollingBuckets < 1) bad('rollingBuckets', 'must be >= 1');
+  if (!Number.isInteger(options.rollingBuckets) || options.rollingBuckets < 1)
+    bad('rollingBuckets', 'must be >= 1');
   if (options.rollingWindowMs % options.rollingBuckets !== 0) {
     bad('rollingWindowMs', 'must be divisible by rollingBuckets');
   }
-  if (!Number.isInteger(options.volumeThreshold) || options.volumeThreshold < 0) bad('volumeThreshold', 'must be >= 0');
+  if (!Number.isInteger(options.volumeThreshold) || options.volumeThreshold < 0)
+    bad('volumeThreshold', 'must be >= 0');
   return options;
 }
 

@@ -9,7 +9,8 @@ import { retryPolicySchema } from './retry.js';
  * as references ({ env } or { file }); a literal string where a secret belongs is rejected.
  */
 
-const SECRET_REF_ERROR = 'a secret must be referenced as { env: "VAR" } or { file: "/path" }, never written inline';
+const SECRET_REF_ERROR =
+  'a secret must be referenced as { env: "VAR" } or { file: "/path" }, never written inline';
 
 export const secretRefSchema = z.union(
   [z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })],
@@ -71,7 +72,11 @@ export const rateLimitSchema = z.strictObject({
 export const timeoutsSchema = z.strictObject({
   /** Whole request, headers and body. */
   requestMs: z.number().int().positive().default(30_000),
-  maxResponseBytes: z.number().int().positive().default(32 * 1024 * 1024),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
 });
 
 export const circuitBreakerConfigSchema = z.strictObject({
@@ -225,12 +230,20 @@ export const connectorDefinitionSchema = z
     const seen = new Set<string>();
     definition.streams.forEach((stream, index) => {
       if (seen.has(stream.name)) {
-        ctx.addIssue({ code: 'custom', path: ['streams', index, 'name'], message: `duplicate stream "${stream.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['streams', index, 'name'],
+          message: `duplicate stream "${stream.name}"`,
+        });
       }
       seen.add(stream.name);
       const mode = stream.mode ?? (stream.cursor ? 'incremental' : 'full-refresh');
       if (mode === 'incremental' && !stream.cursor) {
-        ctx.addIssue({ code: 'custom', path: ['streams', index, 'cursor'], message: 'incremental mode needs a cursor' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['streams', index, 'cursor'],
+          message: 'incremental mode needs a cursor',
+        });
       }
       const keys = Array.isArray(stream.naturalKey) ? stream.naturalKey : [stream.naturalKey];
       if (stream.cursor && !stream.cursor.tieBreakerField && keys.length > 1) {
@@ -288,10 +301,16 @@ export function defineConnector(input: ConnectorDefinitionInput): ConnectorDefin
   const parsed = connectorDefinitionSchema.safeParse(input);
   if (!parsed.success) {
     const connector = nameOf(input) ?? '(unnamed)';
-    const problems = parsed.error.issues.map((issue) => `  - ${describePath(input, issue.path)}: ${issue.message}`);
-    throw new TributaryError('CONFIG_INVALID', `connector "${connector}" is invalid:\n${problems.join('\n')}`, {
-      details: { connector, problems: parsed.error.issues.map((i) => describePath(input, i.path)) },
-    });
+    const problems = parsed.error.issues.map(
+      (issue) => `  - ${describePath(input, issue.path)}: ${issue.message}`,
+    );
+    throw new TributaryError(
+      'CONFIG_INVALID',
+      `connector "${connector}" is invalid:\n${problems.join('\n')}`,
+      {
+        details: { connector, problems: parsed.error.issues.map((i) => describePath(input, i.path)) },
+      },
+    );
   }
   const definition = parsed.data;
   return {
@@ -308,7 +327,12 @@ export function defineConnector(input: ConnectorDefinitionInput): ConnectorDefin
             param: stream.cursor.param,
           }
         : undefined;
-      return { ...stream, naturalKey, cursor, mode: stream.mode ?? (cursor ? 'incremental' : 'full-refresh') };
+      return {
+        ...stream,
+        naturalKey,
+        cursor,
+        mode: stream.mode ?? (cursor ? 'incremental' : 'full-refresh'),
+      };
     }),
   };
 }
@@ -323,7 +347,8 @@ function nameOf(input: unknown): string | undefined {
 /** streams.2.pagination.pageSize → stream "invoices": pagination.pageSize */
 function describePath(input: unknown, path: readonly PropertyKey[]): string {
   if (path[0] === 'streams' && typeof path[1] === 'number') {
-    const streams = typeof input === 'object' && input !== null ? (input as { streams?: unknown }).streams : undefined;
+    const streams =
+      typeof input === 'object' && input !== null ? (input as { streams?: unknown }).streams : undefined;
     const stream = Array.isArray(streams) ? (streams[path[1]] as unknown) : undefined;
     const label = nameOf(stream) ?? `#${path[1]}`;
     const rest = path.slice(2).map(String).join('.');

@@ -50,7 +50,11 @@ export class HttpError extends TributaryError {
   override readonly details: HttpErrorDetails & Record<string, unknown>;
 
   constructor(message: string, details: HttpErrorDetails, options: { retryable: boolean; cause?: unknown }) {
-    super('HTTP_ERROR', message, { retryable: options.retryable, cause: options.cause, details: { ...details } });
+    super('HTTP_ERROR', message, {
+      retryable: options.retryable,
+      cause: options.cause,
+      details: { ...details },
+    });
     this.name = 'HttpError';
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
@@ -102,7 +106,8 @@ export function resolveHttpClientOptions(input: HttpClientOptionsInput): HttpCli
     metrics: input.metrics,
   };
   if (!options.source) throw new TributaryError('CONFIG_INVALID', 'http client: source is required');
-  if (!(options.timeoutMs > 0)) throw new TributaryError('CONFIG_INVALID', 'http client: timeoutMs must be > 0');
+  if (!(options.timeoutMs > 0))
+    throw new TributaryError('CONFIG_INVALID', 'http client: timeoutMs must be > 0');
   if (!(options.maxResponseBytes > 0)) {
     throw new TributaryError('CONFIG_INVALID', 'http client: maxResponseBytes must be > 0');
   }
@@ -162,18 +167,26 @@ export function createHttpClient(input: HttpClientOptionsInput): HttpClient {
       if (context.signal?.aborted) return context.signal.reason ?? error;
       if (timedOut) {
         count(context.stream, 'timeout');
-        return new HttpError(`${where} timed out after ${options.timeoutMs} ms`, { ...base, reason: 'timeout' }, {
-          retryable: true,
-          cause: error,
-        });
+        return new HttpError(
+          `${where} timed out after ${options.timeoutMs} ms`,
+          { ...base, reason: 'timeout' },
+          {
+            retryable: true,
+            cause: error,
+          },
+        );
       }
       if (error instanceof HttpError) return error;
       if (isNetworkError(error)) {
         count(context.stream, 'network_error');
-        return new HttpError(`${where} failed: ${networkReason(error)}`, { ...base, reason: 'network' }, {
-          retryable: true,
-          cause: error,
-        });
+        return new HttpError(
+          `${where} failed: ${networkReason(error)}`,
+          { ...base, reason: 'network' },
+          {
+            retryable: true,
+            cause: error,
+          },
+        );
       }
       return error; // programmer error (bad URL, bad header): never retried
     };
@@ -283,7 +296,8 @@ async function readLimited(response: Response, limit: number, abort: () => void)
 function isNetworkError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'AbortError') return false;
-  if (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated')) return true;
+  if (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated'))
+    return true;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR_)/.test(code);
 }

@@ -71,7 +71,13 @@ export interface EventIdParts {
  */
 export function eventId(parts: EventIdParts): string {
   return sha256Hex(
-    canonicalJson([parts.sourceSystem, parts.sourceInstance, parts.stream, parts.naturalKey, parts.contentHash]),
+    canonicalJson([
+      parts.sourceSystem,
+      parts.sourceInstance,
+      parts.stream,
+      parts.naturalKey,
+      parts.contentHash,
+    ]),
   );
 }
 
@@ -85,7 +91,10 @@ export function naturalKeyOf(record: unknown, fields: readonly string[]): string
   if (fields.length === 0) throw new TributaryError('USAGE', 'naturalKeyOf: no key fields');
   const parts = fields.map((field) => {
     const value = getPath(record, field);
-    if ((typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value))) {
+    if (
+      (typeof value === 'string' && value !== '') ||
+      (typeof value === 'number' && Number.isFinite(value))
+    ) {
       return String(value);
     }
     if (typeof value === 'bigint') return value.toString();

@@ -51,10 +51,14 @@ function withParams(url: string, params: Record<string, string | number | null |
 }
 
 function loopError(kind: string, url: string): TributaryError {
-  return new TributaryError('VALIDATION_FAILED', `${kind} pagination: the source returned the same next page again`, {
-    retryable: false,
-    details: { pagination: kind, path: new URL(url).pathname },
-  });
+  return new TributaryError(
+    'VALIDATION_FAILED',
+    `${kind} pagination: the source returned the same next page again`,
+    {
+      retryable: false,
+      details: { pagination: kind, path: new URL(url).pathname },
+    },
+  );
 }
 
 function pageNumberPaginator(config: Extract<PaginationConfig, { type: 'page-number' }>): Paginator {
@@ -76,7 +80,11 @@ function pageNumberPaginator(config: Extract<PaginationConfig, { type: 'page-num
         return null;
       }
       const page = current + 1;
-      return { url: withParams(previous.url, { [config.pageParam]: page }), headers: {}, pageToken: String(page) };
+      return {
+        url: withParams(previous.url, { [config.pageParam]: page }),
+        headers: {},
+        pageToken: String(page),
+      };
     },
   };
 }
@@ -101,24 +109,34 @@ function offsetLimitPaginator(config: Extract<PaginationConfig, { type: 'offset-
       } else if (result.records.length < config.limit) {
         return null;
       }
-      const offset = Number(new URL(previous.url).searchParams.get(config.offsetParam)) + result.records.length;
-      return { url: withParams(previous.url, { [config.offsetParam]: offset }), headers: {}, pageToken: String(offset) };
+      const offset =
+        Number(new URL(previous.url).searchParams.get(config.offsetParam)) + result.records.length;
+      return {
+        url: withParams(previous.url, { [config.offsetParam]: offset }),
+        headers: {},
+        pageToken: String(offset),
+      };
     },
   };
 }
 
 function cursorPaginator(config: Extract<PaginationConfig, { type: 'cursor' }>): Paginator {
-  const sizeParams = config.pageSizeParam && config.pageSize ? { [config.pageSizeParam]: config.pageSize } : {};
+  const sizeParams =
+    config.pageSizeParam && config.pageSize ? { [config.pageSizeParam]: config.pageSize } : {};
   return {
     first: (url) => ({ url: withParams(url, sizeParams), headers: {}, pageToken: null }),
     next(previous, result) {
       const token = getPath(result.body, config.tokenPath);
       if (token === undefined || token === null || token === '' || token === false) return null;
       if (typeof token !== 'string' && typeof token !== 'number') {
-        throw new TributaryError('VALIDATION_FAILED', `cursor pagination: token at "${config.tokenPath}" is not a string`, {
-          retryable: false,
-          details: { tokenPath: config.tokenPath },
-        });
+        throw new TributaryError(
+          'VALIDATION_FAILED',
+          `cursor pagination: token at "${config.tokenPath}" is not a string`,
+          {
+            retryable: false,
+            details: { tokenPath: config.tokenPath },
+          },
+        );
       }
       const value = String(token);
       if (value === previous.pageToken) throw loopError('cursor', previous.url);
@@ -128,7 +146,8 @@ function cursorPaginator(config: Extract<PaginationConfig, { type: 'cursor' }>):
 }
 
 function linkHeaderPaginator(config: Extract<PaginationConfig, { type: 'link-header' }>): Paginator {
-  const sizeParams = config.pageSizeParam && config.pageSize ? { [config.pageSizeParam]: config.pageSize } : {};
+  const sizeParams =
+    config.pageSizeParam && config.pageSize ? { [config.pageSizeParam]: config.pageSize } : {};
   return {
     first: (url) => ({ url: withParams(url, sizeParams), headers: {}, pageToken: null }),
     next(previous, result) {
@@ -142,7 +161,9 @@ function linkHeaderPaginator(config: Extract<PaginationConfig, { type: 'link-hea
 }
 
 function odataPaginator(config: Extract<PaginationConfig, { type: 'odata' }>): Paginator {
-  const headers: Record<string, string> = config.maxPageSize ? { prefer: `odata.maxpagesize=${config.maxPageSize}` } : {};
+  const headers: Record<string, string> = config.maxPageSize
+    ? { prefer: `odata.maxpagesize=${config.maxPageSize}` }
+    : {};
   return {
     first: (url) => ({ url, headers: { ...headers }, pageToken: null }),
     next(previous, result) {

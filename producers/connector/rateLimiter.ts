@@ -164,7 +164,8 @@ export function createRateLimiter(input: RateLimiterOptionsInput): RateLimiter {
     onRateLimited(retryAfterMs) {
       const now = clock.now();
       refill(now);
-      if (retryAfterMs !== undefined && retryAfterMs > 0) blockedUntil = Math.max(blockedUntil, now + retryAfterMs);
+      if (retryAfterMs !== undefined && retryAfterMs > 0)
+        blockedUntil = Math.max(blockedUntil, now + retryAfterMs);
       if (now - lastSlowDown < options.slowDownDebounceMs) return;
       lastSlowDown = now;
       rate = Math.max(options.minRequestsPerSecond, rate / 2);

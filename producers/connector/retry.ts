@@ -84,7 +84,12 @@ export function retryAfterOf(error: unknown): number | undefined {
  * maxIntervalMs (that bounds our own guesswork); the cap is the elapsed-time budget — if the
  * requested wait would end past maxElapsedMs, `retry()` gives up immediately instead.
  */
-export function retryDelayMs(policy: RetryPolicy, retry: number, error: unknown, random: () => number): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  retry: number,
+  error: unknown,
+  random: () => number,
+): number {
   const jittered = backoffMs(policy, retry, random);
   const requested = retryAfterOf(error);
   return requested === undefined ? jittered : Math.max(jittered, requested);
@@ -115,7 +120,10 @@ export interface RetryOptions {
  * Runs `operation` until it succeeds, fails with a non-retryable error (rethrown as is), or
  * attempts / elapsed time run out (RetriesExhaustedError keeping every attempt's error).
  */
-export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retry<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const { policy, clock } = options;
   const random = options.random ?? Math.random;
   const shouldRetry = options.shouldRetry ?? isRetryable;

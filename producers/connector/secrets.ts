@@ -72,7 +72,9 @@ export async function readSecret(ref: SecretRef, sources: SecretSources = {}): P
   }
   const value = text.replace(/\r?\n$/, '');
   if (value === '') {
-    throw new TributaryError('CONFIG_INVALID', `secret file ${ref.file} is empty`, { details: { file: ref.file } });
+    throw new TributaryError('CONFIG_INVALID', `secret file ${ref.file} is empty`, {
+      details: { file: ref.file },
+    });
   }
   return new Secret(value, `file:${ref.file}`);
 }

@@ -8,7 +8,10 @@ export class Semaphore {
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new TributaryError('CONFIG_INVALID', `semaphore capacity must be a positive integer, got ${capacity}`);
+      throw new TributaryError(
+        'CONFIG_INVALID',
+        `semaphore capacity must be a positive integer, got ${capacity}`,
+      );
     }
     this.#capacity = capacity;
     this.#available = capacity;

@@ -22,7 +22,8 @@ export const tieSafeCursorSchema = z.strictObject({
   id: z.string(),
 });
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const MS_JSON_DATE = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/;
 
 function invalidTimestamp(value: unknown): TributaryError {
@@ -59,7 +60,14 @@ export function normalizeTimestamp(value: unknown): string {
   if (!match) throw invalidTimestamp(value);
   const [, y, mo, d, h, mi, s, fraction, offset] = match;
   const digits = (fraction ?? '').padEnd(9, '0').slice(0, 9);
-  let epochMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
+  let epochMs = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h ?? 0),
+    Number(mi ?? 0),
+    Number(s ?? 0),
+  );
   epochMs += Number(digits.slice(0, 3));
   if (offset && offset.toUpperCase() !== 'Z') {
     const sign = offset.startsWith('-') ? -1 : 1;
@@ -69,7 +77,8 @@ export function normalizeTimestamp(value: unknown): string {
   }
   if (Number.isNaN(epochMs)) throw invalidTimestamp(value);
   const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d)) throw invalidTimestamp(value);
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d))
+    throw invalidTimestamp(value);
   return canonicalFrom(epochMs, Number(digits.slice(3)));
 }
 
@@ -121,9 +130,13 @@ export interface CursorFields {
 export function cursorOfRecord(record: unknown, fields: CursorFields): TieSafeCursor {
   const id = getPath(record, fields.tieBreakerField);
   if (!((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) {
-    throw new TributaryError('VALIDATION_FAILED', `record has no tie-breaker id at "${fields.tieBreakerField}"`, {
-      retryable: false,
-    });
+    throw new TributaryError(
+      'VALIDATION_FAILED',
+      `record has no tie-breaker id at "${fields.tieBreakerField}"`,
+      {
+        retryable: false,
+      },
+    );
   }
   return { updatedAt: normalizeTimestamp(getPath(record, fields.field)), id: String(id) };
 }

@@ -24,7 +24,10 @@ const noAuth: Authenticator = {
 };
 
 /** Resolves a definition's auth block into a working Authenticator, reading its secrets once. */
-export async function createAuthenticator(config: AuthConfig, deps: CreateAuthenticatorDeps): Promise<Authenticator> {
+export async function createAuthenticator(
+  config: AuthConfig,
+  deps: CreateAuthenticatorDeps,
+): Promise<Authenticator> {
   const secret = (ref: Parameters<typeof readSecret>[0]): Promise<Secret> => readSecret(ref, deps.secrets);
   const metrics = deps.metrics ? { metrics: deps.metrics } : {};
   switch (config.type) {
@@ -63,7 +66,10 @@ export async function createAuthenticator(config: AuthConfig, deps: CreateAuthen
         prefix: config.prefix,
       });
     case 'basic':
-      return createBasicAuthenticator({ username: await secret(config.username), password: await secret(config.password) });
+      return createBasicAuthenticator({
+        username: await secret(config.username),
+        password: await secret(config.password),
+      });
     case 'custom': {
       const secrets: Record<string, Secret> = {};
       for (const [name, ref] of Object.entries(config.secrets)) secrets[name] = await secret(ref);

@@ -13,7 +13,10 @@ export interface SigningContext {
  * Signs a copy of the request (HMAC headers, NetSuite token-based auth, AWS SigV4 ...). Must
  * not mutate its input: the same request may be signed again for a retry with a fresh nonce.
  */
-export type SignRequest = (request: HttpRequest, context: SigningContext) => Promise<HttpRequest> | HttpRequest;
+export type SignRequest = (
+  request: HttpRequest,
+  context: SigningContext,
+) => Promise<HttpRequest> | HttpRequest;
 
 export interface CustomSigningOptions {
   sign: SignRequest;

@@ -26,7 +26,9 @@ export interface OAuth2Authenticator extends Authenticator {
   invalidate(): void;
 }
 
-export function createOAuth2ClientCredentialsAuthenticator(options: OAuth2ClientCredentialsOptions): OAuth2Authenticator {
+export function createOAuth2ClientCredentialsAuthenticator(
+  options: OAuth2ClientCredentialsOptions,
+): OAuth2Authenticator {
   const cache = createAccessTokenCache({
     clock: options.clock,
     ...(options.refreshSkewMs === undefined ? {} : { refreshSkewMs: options.refreshSkewMs }),

@@ -36,7 +36,9 @@ export interface OAuth2RefreshTokenOptions {
  * write fails the token is still kept in memory (the old one is already dead) and the failure
  * is raised as a non-retryable AUTH_FAILED so an operator sees it before the next restart.
  */
-export function createOAuth2RefreshTokenAuthenticator(options: OAuth2RefreshTokenOptions): OAuth2Authenticator {
+export function createOAuth2RefreshTokenAuthenticator(
+  options: OAuth2RefreshTokenOptions,
+): OAuth2Authenticator {
   const read = options.readTextFile ?? ((path: string) => readFile(path, 'utf8'));
   const write = options.writeTextFile ?? writeFileAtomic;
   let refreshToken: Secret | undefined;
@@ -47,10 +49,14 @@ export function createOAuth2RefreshTokenAuthenticator(options: OAuth2RefreshToke
     try {
       text = await read(options.refreshTokenFile);
     } catch (error) {
-      throw new TributaryError('AUTH_FAILED', `refresh token file ${options.refreshTokenFile} cannot be read`, {
-        cause: error,
-        details: { file: options.refreshTokenFile },
-      });
+      throw new TributaryError(
+        'AUTH_FAILED',
+        `refresh token file ${options.refreshTokenFile} cannot be read`,
+        {
+          cause: error,
+          details: { file: options.refreshTokenFile },
+        },
+      );
     }
     const value = text.trim();
     if (!value) {

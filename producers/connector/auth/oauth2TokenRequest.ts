@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import { TributaryError } from '../../../platform/errors.js';
 import type { Clock } from '../clock.js';
-import { HttpError, type HttpClient } from '../http.js';
+import { type HttpClient, HttpError } from '../http.js';
 import { Secret } from '../secrets.js';
 
 /** RFC 6749 §5.1 token response; expires_in arrives as a string from some servers. */
@@ -64,11 +64,15 @@ export async function requestOAuth2Token(request: OAuth2TokenRequest): Promise<O
   } catch (error) {
     if (error instanceof HttpError) {
       const status = error.status === undefined ? error.details.reason : `HTTP ${error.status}`;
-      throw new TributaryError('AUTH_FAILED', `${request.http.source}: ${grant} token request failed (${status})`, {
-        cause: error,
-        retryable: error.retryable,
-        details: { source: request.http.source, grant, status: error.status },
-      });
+      throw new TributaryError(
+        'AUTH_FAILED',
+        `${request.http.source}: ${grant} token request failed (${status})`,
+        {
+          cause: error,
+          retryable: error.retryable,
+          details: { source: request.http.source, grant, status: error.status },
+        },
+      );
     }
     throw error;
   }
@@ -76,7 +80,11 @@ export async function requestOAuth2Token(request: OAuth2TokenRequest): Promise<O
   if (!parsed.success) {
     throw new TributaryError('AUTH_FAILED', `${request.http.source}: ${grant} token response is malformed`, {
       retryable: false,
-      details: { source: request.http.source, grant, issues: parsed.error.issues.map((i) => i.path.join('.')) },
+      details: {
+        source: request.http.source,
+        grant,
+        issues: parsed.error.issues.map((i) => i.path.join('.')),
+      },
     });
   }
   const token = parsed.data;
@@ -84,6 +92,7 @@ export async function requestOAuth2Token(request: OAuth2TokenRequest): Promise<O
     accessToken: new Secret(token.access_token, `oauth2:${grant}`),
     // Measured from when we asked, not when the answer arrived: errs on the early side.
     expiresAt: token.expires_in === undefined ? undefined : requestedAt + token.expires_in * 1000,
-    refreshToken: token.refresh_token === undefined ? undefined : new Secret(token.refresh_token, 'oauth2:refresh'),
+    refreshToken:
+      token.refresh_token === undefined ? undefined : new Secret(token.refresh_token, 'oauth2:refresh'),
   };
 }

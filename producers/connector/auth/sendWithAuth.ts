@@ -1,5 +1,11 @@
 import { TributaryError } from '../../../platform/errors.js';
-import { HttpError, type HttpClient, type HttpRequest, type HttpRequestContext, type HttpResponse } from '../http.js';
+import {
+  type HttpClient,
+  HttpError,
+  type HttpRequest,
+  type HttpRequestContext,
+  type HttpResponse,
+} from '../http.js';
 import type { Authenticator } from './authenticator.js';
 
 /**

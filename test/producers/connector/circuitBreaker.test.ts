@@ -1,7 +1,10 @@
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TributaryError } from '../../../platform/errors.js';
-import { createCircuitBreakers, resolveCircuitBreakerOptions } from '../../../producers/connector/circuitBreaker.js';
+import {
+  createCircuitBreakers,
+  resolveCircuitBreakerOptions,
+} from '../../../producers/connector/circuitBreaker.js';
 import { HttpError } from '../../../producers/connector/http.js';
 import { createConnectorMetrics } from '../../../producers/connector/metrics.js';
 
@@ -15,26 +18,39 @@ afterEach(() => {
 });
 
 const serverError = (): HttpError =>
-  new HttpError('acme/workers: GET /workers → HTTP 503', {
-    source: 'acme',
-    stream: 'workers',
-    method: 'GET',
-    url: '/workers',
-    status: 503,
-    reason: 'status',
-  }, { retryable: true });
+  new HttpError(
+    'acme/workers: GET /workers → HTTP 503',
+    {
+      source: 'acme',
+      stream: 'workers',
+      method: 'GET',
+      url: '/workers',
+      status: 503,
+      reason: 'status',
+    },
+    { retryable: true },
+  );
 
 const status = (code: number): HttpError =>
-  new HttpError(`→ HTTP ${code}`, { source: 'acme', stream: 'w', method: 'GET', url: '/', status: code, reason: 'status' }, {
-    retryable: code >= 500 || code === 429,
-  });
+  new HttpError(
+    `→ HTTP ${code}`,
+    { source: 'acme', stream: 'w', method: 'GET', url: '/', status: code, reason: 'status' },
+    {
+      retryable: code >= 500 || code === 429,
+    },
+  );
 
 function setup() {
   const registry = new Registry();
   const breakers = createCircuitBreakers({
     source: 'acme',
     metrics: createConnectorMetrics(registry),
-    options: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 },
+    options: {
+      volumeThreshold: 4,
+      errorThresholdPercentage: 50,
+      resetTimeoutMs: 10_000,
+      rollingWindowMs: 10_000,
+    },
   });
   const gauge = async (endpoint: string): Promise<number | undefined> => {
     const metric = await registry.getSingleMetric('tributary_connector_circuit_state')?.get();
@@ -51,7 +67,8 @@ describe('circuit breaker per source endpoint', () => {
     const { breakers, gauge, registry } = setup();
     const workers = breakers.forEndpoint('/workers');
     expect(await gauge('/workers')).toBe(0);
-    for (let i = 0; i < 4; i++) await expect(workers.execute(fail(serverError()))).rejects.toBeInstanceOf(HttpError);
+    for (let i = 0; i < 4; i++)
+      await expect(workers.execute(fail(serverError()))).rejects.toBeInstanceOf(HttpError);
     expect(workers.state).toBe('open');
     expect(await gauge('/workers')).toBe(2);
 
@@ -59,7 +76,11 @@ describe('circuit breaker per source endpoint', () => {
     const rejection = await workers.execute(called).catch((e: unknown) => e);
     expect(called).not.toHaveBeenCalled();
     expect(rejection).toBeInstanceOf(TributaryError);
-    expect(rejection).toMatchObject({ code: 'CIRCUIT_OPEN', retryable: true, details: { source: 'acme', endpoint: '/workers' } });
+    expect(rejection).toMatchObject({
+      code: 'CIRCUIT_OPEN',
+      retryable: true,
+      details: { source: 'acme', endpoint: '/workers' },
+    });
     expect(await registry.metrics()).toContain(
       'tributary_connector_circuit_rejections_total{source="acme",endpoint="/workers"} 1',
     );
@@ -109,7 +130,14 @@ describe('circuit breaker per source endpoint', () => {
   it('404s, 429s and programmer errors do not open the circuit', async () => {
     const { breakers } = setup();
     const workers = breakers.forEndpoint('/workers');
-    for (const error of [status(404), status(429), new TypeError('bug'), status(400), status(404), status(429)]) {
+    for (const error of [
+      status(404),
+      status(429),
+      new TypeError('bug'),
+      status(400),
+      status(404),
+      status(429),
+    ]) {
       await workers.execute(fail(error)).catch(() => undefined);
     }
     expect(workers.state).toBe('closed');
@@ -157,7 +185,11 @@ describe('circuit breaker per source endpoint', () => {
   });
 
   it('validates its options, naming the field', () => {
-    expect(() => resolveCircuitBreakerOptions({ errorThresholdPercentage: 0 })).toThrow(/errorThresholdPercentage/);
-    expect(() => resolveCircuitBreakerOptions({ rollingWindowMs: 1_001, rollingBuckets: 10 })).toThrow(/rollingWindowMs/);
+    expect(() => resolveCircuitBreakerOptions({ errorThresholdPercentage: 0 })).toThrow(
+      /errorThresholdPercentage/,
+    );
+    expect(() => resolveCircuitBreakerOptions({ rollingWindowMs: 1_001, rollingBuckets: 10 })).toThrow(
+      /rollingWindowMs/,
+    );
   });
 });

@@ -30,7 +30,10 @@ describe('createHttpClient', () => {
       res.end(zipped);
     });
     const http = createHttpClient({ source: 'acme' });
-    const response = await http.request({ method: 'get', url: `${server.url}/workers`, headers: {} }, { stream: 'workers' });
+    const response = await http.request(
+      { method: 'get', url: `${server.url}/workers`, headers: {} },
+      { stream: 'workers' },
+    );
     expect(response.status).toBe(200);
     expect(response.json()).toEqual(payload);
     expect(server.requests[0]?.headers['accept-encoding']).toContain('gzip');
@@ -44,15 +47,20 @@ describe('createHttpClient', () => {
       sendJson(res, 200, {});
     });
     const http = createHttpClient({ source: 'acme' });
-    for (let i = 0; i < 20; i++) await http.request({ method: 'GET', url: `${server.url}/x`, headers: {} }, { stream: 's' });
+    for (let i = 0; i < 20; i++)
+      await http.request({ method: 'GET', url: `${server.url}/x`, headers: {} }, { stream: 's' });
     expect(sockets.size).toBeLessThanOrEqual(2);
   });
 
   it('names source, stream, method, redacted URL and status; 5xx are retryable, 4xx are not', async () => {
-    const server = await startTestServer((req, res) => sendJson(res, req.url?.startsWith('/missing') ? 404 : 503, {}));
+    const server = await startTestServer((req, res) =>
+      sendJson(res, req.url?.startsWith('/missing') ? 404 : 503, {}),
+    );
     const http = createHttpClient({ source: 'acme', redactQueryParams: ['code'] });
     const url503 = `${server.url}/workers?api_key=${CANARY}&code=${CANARY}&page=2`;
-    const error = await caught(http.request({ method: 'GET', url: url503, headers: {} }, { stream: 'workers' }));
+    const error = await caught(
+      http.request({ method: 'GET', url: url503, headers: {} }, { stream: 'workers' }),
+    );
     expect(error.code).toBe('HTTP_ERROR');
     expect(error.status).toBe(503);
     expect(error.retryable).toBe(true);
@@ -61,7 +69,9 @@ describe('createHttpClient', () => {
     expect(error.message).toContain('503');
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(CANARY);
 
-    const notFound = await caught(http.request({ method: 'GET', url: `${server.url}/missing`, headers: {} }, { stream: 'w' }));
+    const notFound = await caught(
+      http.request({ method: 'GET', url: `${server.url}/missing`, headers: {} }, { stream: 'w' }),
+    );
     expect(notFound.status).toBe(404);
     expect(notFound.retryable).toBe(false);
   });
@@ -73,10 +83,14 @@ describe('createHttpClient', () => {
       sendJson(res, 429, {}, { 'retry-after': value });
     });
     const http = createHttpClient({ source: 'acme', clock });
-    const seconds = await caught(http.request({ method: 'GET', url: `${server.url}/seconds`, headers: {} }, { stream: 's' }));
+    const seconds = await caught(
+      http.request({ method: 'GET', url: `${server.url}/seconds`, headers: {} }, { stream: 's' }),
+    );
     expect(seconds.retryAfterMs).toBe(3_000);
     expect(seconds.retryable).toBe(true);
-    const date = await caught(http.request({ method: 'GET', url: `${server.url}/date`, headers: {} }, { stream: 's' }));
+    const date = await caught(
+      http.request({ method: 'GET', url: `${server.url}/date`, headers: {} }, { stream: 's' }),
+    );
     expect(date.retryAfterMs).toBe(60_000);
     expect(date.details.retryAfterMs).toBe(60_000);
   });
@@ -103,7 +117,9 @@ describe('createHttpClient', () => {
     });
     const http = createHttpClient({ source: 'acme', maxResponseBytes: 4_096 });
     for (const path of ['/declared', '/streamed']) {
-      const error = await caught(http.request({ method: 'GET', url: `${server.url}${path}`, headers: {} }, { stream: 's' }));
+      const error = await caught(
+        http.request({ method: 'GET', url: `${server.url}${path}`, headers: {} }, { stream: 's' }),
+      );
       expect(error.details.reason).toBe('too-large');
       expect(error.retryable).toBe(false);
       expect(error.message).toContain('exceeds 4096 bytes');
@@ -116,7 +132,9 @@ describe('createHttpClient', () => {
       res.end(gzipSync(Buffer.alloc(10_000_000, 0x20)));
     });
     const http = createHttpClient({ source: 'acme', maxResponseBytes: 100_000 });
-    const error = await caught(http.request({ method: 'GET', url: `${server.url}/bomb`, headers: {} }, { stream: 's' }));
+    const error = await caught(
+      http.request({ method: 'GET', url: `${server.url}/bomb`, headers: {} }, { stream: 's' }),
+    );
     expect(error.details.reason).toBe('too-large');
   });
 
@@ -124,7 +142,9 @@ describe('createHttpClient', () => {
     const clock = new FakeClock(0);
     const server = await startTestServer(() => undefined); // never responds
     const http = createHttpClient({ source: 'acme', clock, timeoutMs: 5_000 });
-    const pending = caught(http.request({ method: 'GET', url: `${server.url}/slow`, headers: {} }, { stream: 's' }));
+    const pending = caught(
+      http.request({ method: 'GET', url: `${server.url}/slow`, headers: {} }, { stream: 's' }),
+    );
     while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await clock.advance(5_000);
     const error = await pending;
@@ -139,7 +159,9 @@ describe('createHttpClient', () => {
     const { port } = probe.address() as AddressInfo;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const http = createHttpClient({ source: 'acme' });
-    const error = await caught(http.request({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {} }, { stream: 's' }));
+    const error = await caught(
+      http.request({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {} }, { stream: 's' }),
+    );
     expect(error.details.reason).toBe('network');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('ECONNREFUSED');
@@ -149,7 +171,10 @@ describe('createHttpClient', () => {
     const server = await startTestServer(() => undefined);
     const http = createHttpClient({ source: 'acme' });
     const controller = new AbortController();
-    const pending = http.request({ method: 'GET', url: `${server.url}/`, headers: {} }, { stream: 's', signal: controller.signal });
+    const pending = http.request(
+      { method: 'GET', url: `${server.url}/`, headers: {} },
+      { stream: 's', signal: controller.signal },
+    );
     while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const reason = new TributaryError('SHUTDOWN_TIMEOUT', 'stopping');
     controller.abort(reason);
@@ -162,7 +187,10 @@ describe('createHttpClient', () => {
       res.end('{"items": [1, 2');
     });
     const http = createHttpClient({ source: 'acme' });
-    const response = await http.request({ method: 'GET', url: `${server.url}/`, headers: {} }, { stream: 's' });
+    const response = await http.request(
+      { method: 'GET', url: `${server.url}/`, headers: {} },
+      { stream: 's' },
+    );
     expect(() => response.json()).toThrow(/not valid JSON/);
   });
 
@@ -171,9 +199,15 @@ describe('createHttpClient', () => {
     const registry = new Registry();
     const http = createHttpClient({ source: 'acme', metrics: createConnectorMetrics(registry) });
     await http.request({ method: 'GET', url: `${server.url}/ok`, headers: {} }, { stream: 'workers' });
-    await http.request({ method: 'GET', url: `${server.url}/bad`, headers: {} }, { stream: 'workers' }).catch(() => undefined);
+    await http
+      .request({ method: 'GET', url: `${server.url}/bad`, headers: {} }, { stream: 'workers' })
+      .catch(() => undefined);
     const text = await registry.metrics();
-    expect(text).toContain('tributary_connector_requests_total{source="acme",stream="workers",status="200"} 1');
-    expect(text).toContain('tributary_connector_requests_total{source="acme",stream="workers",status="502"} 1');
+    expect(text).toContain(
+      'tributary_connector_requests_total{source="acme",stream="workers",status="200"} 1',
+    );
+    expect(text).toContain(
+      'tributary_connector_requests_total{source="acme",stream="workers",status="502"} 1',
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentHash, eventId, naturalKeyOf } from '../../../producers/connector/idempotency.js';
+import {
+  canonicalJson,
+  contentHash,
+  eventId,
+  naturalKeyOf,
+} from '../../../producers/connector/idempotency.js';
 import { rawEnvelopeSchema } from '../../../schemas/rawEnvelope.js';
+import { seededRandom } from './helpers/prng.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops whitespace and undefined members', () => {
@@ -10,10 +16,10 @@ describe('canonicalJson', () => {
     );
   });
   it('is independent of key insertion order and of formatting (randomised)', () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647);
+    const random = seededRandom(7);
     const build = (depth: number): unknown => {
-      if (depth > 3 || random() < 0.3) return random() < 0.5 ? Math.floor(random() * 1e6) / 100 : `s${Math.floor(random() * 100)}`;
+      if (depth > 3 || random() < 0.3)
+        return random() < 0.5 ? Math.floor(random() * 1e6) / 100 : `s${Math.floor(random() * 100)}`;
       if (random() < 0.3) return Array.from({ length: 3 }, () => build(depth + 1));
       const out: Record<string, unknown> = {};
       for (let i = 0; i < 4; i++) out[`k${Math.floor(random() * 20)}`] = build(depth + 1);

@@ -7,6 +7,7 @@ import {
   sliceTimeWindows,
 } from '../../../producers/connector/pagination.js';
 import { getPath, selectRecords } from '../../../producers/connector/recordSelector.js';
+import { seededRandom } from './helpers/prng.js';
 
 const noHeaders = { get: () => null };
 const records = (n: number): unknown[] => Array.from({ length: n }, (_, i) => ({ id: i }));
@@ -14,7 +15,10 @@ const query = (page: PageRequest | null): Record<string, string> =>
   page ? Object.fromEntries(new URL(page.url).searchParams) : {};
 
 /** Pages through a fake API (answer per request) and returns every request made. */
-function walk(config: PaginationConfig, answer: (req: PageRequest, index: number) => { body: unknown; records: unknown[]; link?: string }) {
+function walk(
+  config: PaginationConfig,
+  answer: (req: PageRequest, index: number) => { body: unknown; records: unknown[]; link?: string },
+) {
   const paginator = createPaginator(config);
   const seen: PageRequest[] = [];
   let request: PageRequest | null = paginator.first('https://api.example.com/v1/items?status=active');
@@ -31,7 +35,13 @@ function walk(config: PaginationConfig, answer: (req: PageRequest, index: number
 }
 
 describe('page-number', () => {
-  const config: PaginationConfig = { type: 'page-number', pageParam: 'page', pageSizeParam: 'size', pageSize: 10, startPage: 1 };
+  const config: PaginationConfig = {
+    type: 'page-number',
+    pageParam: 'page',
+    pageSizeParam: 'size',
+    pageSize: 10,
+    startPage: 1,
+  };
   it('advances the page and stops on a short page', () => {
     const pages = walk(config, (_r, i) => ({ body: {}, records: records(i < 2 ? 10 : 4) }));
     expect(pages.map(query)).toEqual([
@@ -42,7 +52,10 @@ describe('page-number', () => {
     expect(pages.map((p) => p.pageToken)).toEqual([null, '2', '3']);
   });
   it('stops at the reported total pages even when the last page is full', () => {
-    const pages = walk({ ...config, totalPagesPath: 'meta.totalPages' }, () => ({ body: { meta: { totalPages: 2 } }, records: records(10) }));
+    const pages = walk({ ...config, totalPagesPath: 'meta.totalPages' }, () => ({
+      body: { meta: { totalPages: 2 } },
+      records: records(10),
+    }));
     expect(pages).toHaveLength(2);
   });
   it('stops on an empty page', () => {
@@ -51,22 +64,39 @@ describe('page-number', () => {
 });
 
 describe('offset-limit', () => {
-  const config: PaginationConfig = { type: 'offset-limit', offsetParam: 'offset', limitParam: 'limit', limit: 5, startOffset: 0 };
+  const config: PaginationConfig = {
+    type: 'offset-limit',
+    offsetParam: 'offset',
+    limitParam: 'limit',
+    limit: 5,
+    startOffset: 0,
+  };
   it('advances by records received and stops on a short page', () => {
     const pages = walk(config, (_r, i) => ({ body: {}, records: records(i < 2 ? 5 : 1) }));
     expect(pages.map((p) => query(p)['offset'])).toEqual(['0', '5', '10']);
   });
   it('follows hasMore (NetSuite style) even when the server caps the page below the limit', () => {
-    const pages = walk({ ...config, hasMorePath: 'hasMore' }, (_r, i) => ({ body: { hasMore: i < 2 }, records: records(3) }));
+    const pages = walk({ ...config, hasMorePath: 'hasMore' }, (_r, i) => ({
+      body: { hasMore: i < 2 },
+      records: records(3),
+    }));
     expect(pages.map((p) => query(p)['offset'])).toEqual(['0', '3', '6']);
   });
   it('hasMore false ends even on a full page', () => {
-    expect(walk({ ...config, hasMorePath: 'hasMore' }, () => ({ body: { hasMore: false }, records: records(5) }))).toHaveLength(1);
+    expect(
+      walk({ ...config, hasMorePath: 'hasMore' }, () => ({ body: { hasMore: false }, records: records(5) })),
+    ).toHaveLength(1);
   });
 });
 
 describe('cursor / next token', () => {
-  const config: PaginationConfig = { type: 'cursor', tokenPath: 'meta.next', tokenParam: 'cursor', pageSizeParam: 'limit', pageSize: 50 };
+  const config: PaginationConfig = {
+    type: 'cursor',
+    tokenPath: 'meta.next',
+    tokenParam: 'cursor',
+    pageSizeParam: 'limit',
+    pageSize: 50,
+  };
   it('sends back the token until it is missing', () => {
     const tokens = ['abc', 'def', null];
     const pages = walk(config, (_r, i) => ({ body: { meta: { next: tokens[i] } }, records: records(1) }));
@@ -77,7 +107,9 @@ describe('cursor / next token', () => {
     ]);
   });
   it('refuses a token that repeats (the source would loop forever)', () => {
-    expect(() => walk(config, () => ({ body: { meta: { next: 'same' } }, records: records(1) }))).toThrow(/same next page/);
+    expect(() => walk(config, () => ({ body: { meta: { next: 'same' } }, records: records(1) }))).toThrow(
+      /same next page/,
+    );
   });
 });
 
@@ -92,8 +124,16 @@ describe('Link header', () => {
     expect(parseLinkHeader(null).size).toBe(0);
   });
   it('follows next links, resolving relative ones, until absent', () => {
-    const next = ['</v1/items?page=2>; rel="next"', '<https://api.example.com/v1/items?page=3>; rel="next"', undefined];
-    const pages = walk({ type: 'link-header' }, (_r, i) => ({ body: [], records: records(1), ...(next[i] ? { link: next[i] } : {}) }));
+    const next = [
+      '</v1/items?page=2>; rel="next"',
+      '<https://api.example.com/v1/items?page=3>; rel="next"',
+      undefined,
+    ];
+    const pages = walk({ type: 'link-header' }, (_r, i) => ({
+      body: [],
+      records: records(1),
+      ...(next[i] ? { link: next[i] } : {}),
+    }));
     expect(pages.map((p) => p.url)).toEqual([
       'https://api.example.com/v1/items?status=active',
       'https://api.example.com/v1/items?page=2',
@@ -104,7 +144,11 @@ describe('Link header', () => {
 
 describe('OData nextLink / $skiptoken', () => {
   it('follows @odata.nextLink and records the $skiptoken; asks for a page size through Prefer', () => {
-    const links = ["A_Supplier?$skiptoken='X1'", "https://api.example.com/v1/A_Supplier?$skiptoken='X2'", undefined];
+    const links = [
+      "A_Supplier?$skiptoken='X1'",
+      "https://api.example.com/v1/A_Supplier?$skiptoken='X2'",
+      undefined,
+    ];
     const pages = walk({ type: 'odata', nextLinkPath: '@odata.nextLink', maxPageSize: 200 }, (_r, i) => ({
       body: { value: records(2), ...(links[i] ? { '@odata.nextLink': links[i] } : {}) },
       records: records(2),
@@ -133,7 +177,9 @@ describe('record selection', () => {
   });
   it('a page without its record array is a retryable validation error', () => {
     expect(selectRecords({ value: [{ id: 1 }] }, 'value')).toEqual([{ id: 1 }]);
-    expect(() => selectRecords({ error: 'oops' }, 'value')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', retryable: true }));
+    expect(() => selectRecords({ error: 'oops' }, 'value')).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', retryable: true }),
+    );
   });
 });
 
@@ -147,8 +193,7 @@ describe('sliceTimeWindows', () => {
     expect(sliceTimeWindows(5, 5, 100)).toEqual([]);
   });
   it('never leaves a gap or an overlap (randomised)', () => {
-    let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = seededRandom(42);
     for (let i = 0; i < 200; i++) {
       const from = Math.floor(random() * 1e12);
       const to = from + Math.floor(random() * 1e9);

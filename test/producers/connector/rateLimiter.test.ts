@@ -5,7 +5,11 @@ import { createConnectorMetrics } from '../../../producers/connector/metrics.js'
 import { createRateLimiter } from '../../../producers/connector/rateLimiter.js';
 
 /** Acquires `n` permits one after another (releasing each), recording when each was granted. */
-async function grantTimes(clock: FakeClock, limiter: ReturnType<typeof createRateLimiter>, n: number): Promise<number[]> {
+async function grantTimes(
+  clock: FakeClock,
+  limiter: ReturnType<typeof createRateLimiter>,
+  n: number,
+): Promise<number[]> {
   const times: number[] = [];
   const run = (async () => {
     for (let i = 0; i < n; i++) {
@@ -36,7 +40,13 @@ describe('rate limiter', () => {
 
   it('caps concurrency: the third caller waits for a release', async () => {
     const clock = new FakeClock(0);
-    const limiter = createRateLimiter({ source: 'acme', clock, requestsPerSecond: 1_000, burst: 10, maxConcurrency: 2 });
+    const limiter = createRateLimiter({
+      source: 'acme',
+      clock,
+      requestsPerSecond: 1_000,
+      burst: 10,
+      maxConcurrency: 2,
+    });
     const first = await limiter.acquire();
     await limiter.acquire();
     let third = false;
@@ -81,7 +91,13 @@ describe('rate limiter', () => {
 
   it('never drops below the floor', () => {
     const clock = new FakeClock(0);
-    const limiter = createRateLimiter({ source: 'acme', clock, requestsPerSecond: 4, minRequestsPerSecond: 1, slowDownDebounceMs: 0 });
+    const limiter = createRateLimiter({
+      source: 'acme',
+      clock,
+      requestsPerSecond: 4,
+      minRequestsPerSecond: 1,
+      slowDownDebounceMs: 0,
+    });
     for (let i = 0; i < 10; i++) limiter.onRateLimited();
     expect(limiter.currentRate).toBe(1);
   });
@@ -112,7 +128,13 @@ describe('rate limiter', () => {
 
   it('a caller that gives up while waiting frees its slot', async () => {
     const clock = new FakeClock(0);
-    const limiter = createRateLimiter({ source: 'acme', clock, requestsPerSecond: 1, burst: 1, maxConcurrency: 1 });
+    const limiter = createRateLimiter({
+      source: 'acme',
+      clock,
+      requestsPerSecond: 1,
+      burst: 1,
+      maxConcurrency: 1,
+    });
     (await limiter.acquire())();
     const controller = new AbortController();
     const waiting = limiter.acquire(controller.signal);
@@ -126,9 +148,11 @@ describe('rate limiter', () => {
 
   it('rejects impossible settings, naming the field', () => {
     const clock = new FakeClock(0);
-    expect(() => createRateLimiter({ source: 'acme', clock, requestsPerSecond: 0 })).toThrow(/requestsPerSecond/);
-    expect(() => createRateLimiter({ source: 'acme', clock, requestsPerSecond: 1, maxConcurrency: 0 })).toThrow(
-      /maxConcurrency/,
+    expect(() => createRateLimiter({ source: 'acme', clock, requestsPerSecond: 0 })).toThrow(
+      /requestsPerSecond/,
     );
+    expect(() =>
+      createRateLimiter({ source: 'acme', clock, requestsPerSecond: 1, maxConcurrency: 0 }),
+    ).toThrow(/maxConcurrency/);
   });
 });

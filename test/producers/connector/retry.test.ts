@@ -38,14 +38,18 @@ describe('resolveRetryPolicy', () => {
       maxAttempts: 6,
       maxElapsedMs: 120_000,
     });
-    expect(() => resolveRetryPolicy({ initialIntervalMs: 1_000, maxIntervalMs: 10 })).toThrow(/maxIntervalMs/);
+    expect(() => resolveRetryPolicy({ initialIntervalMs: 1_000, maxIntervalMs: 10 })).toThrow(
+      /maxIntervalMs/,
+    );
     expect(() => resolveRetryPolicy({ maxAttempts: 0 })).toThrow(/maxAttempts/);
   });
 });
 
 describe('isRetryableStatus', () => {
   it('retries 408, 425, 429 and 5xx only', () => {
-    const retried = [400, 401, 403, 404, 408, 409, 422, 425, 429, 500, 502, 503, 504, 599].filter(isRetryableStatus);
+    const retried = [400, 401, 403, 404, 408, 409, 422, 425, 429, 500, 502, 503, 504, 599].filter(
+      isRetryableStatus,
+    );
     expect(retried).toEqual([408, 425, 429, 500, 502, 503, 504, 599]);
   });
 });
@@ -72,7 +76,9 @@ describe('backoff', () => {
   const policy = resolveRetryPolicy({ initialIntervalMs: 100, maxIntervalMs: 1_000, multiplier: 2 });
   it('draws uniformly below an exponentially growing ceiling capped at maxIntervalMs (full jitter)', () => {
     const almostOne = () => 0.999_999;
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(policy, n, almostOne))).toEqual([99, 199, 399, 799, 999, 999]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(policy, n, almostOne))).toEqual([
+      99, 199, 399, 799, 999, 999,
+    ]);
     expect(backoffMs(policy, 3, () => 0)).toBe(0);
     expect(backoffMs(policy, 3, () => 0.5)).toBe(200);
   });
@@ -84,7 +90,12 @@ describe('backoff', () => {
 });
 
 describe('retry', () => {
-  const policy = resolveRetryPolicy({ initialIntervalMs: 100, maxIntervalMs: 1_000, maxAttempts: 4, maxElapsedMs: 60_000 });
+  const policy = resolveRetryPolicy({
+    initialIntervalMs: 100,
+    maxIntervalMs: 1_000,
+    maxAttempts: 4,
+    maxElapsedMs: 60_000,
+  });
 
   it('retries retryable errors with backoff and returns the first success', async () => {
     const clock = new FakeClock(0);
@@ -128,7 +139,10 @@ describe('retry', () => {
 
   it('never retries non-retryable errors or programmer errors', async () => {
     const clock = new FakeClock(0);
-    for (const thrown of [new TributaryError('HTTP_ERROR', '404', { retryable: false }), new TypeError('x is undefined')]) {
+    for (const thrown of [
+      new TributaryError('HTTP_ERROR', '404', { retryable: false }),
+      new TypeError('x is undefined'),
+    ]) {
       let calls = 0;
       await expect(
         retry(
@@ -161,7 +175,12 @@ describe('retry', () => {
 
   it('gives up at once when the next wait would pass maxElapsedMs', async () => {
     const clock = new FakeClock(0);
-    const tight = resolveRetryPolicy({ initialIntervalMs: 100, maxIntervalMs: 1_000, maxAttempts: 10, maxElapsedMs: 5_000 });
+    const tight = resolveRetryPolicy({
+      initialIntervalMs: 100,
+      maxIntervalMs: 1_000,
+      maxAttempts: 10,
+      maxElapsedMs: 5_000,
+    });
     let calls = 0;
     const result = await settle(
       clock,

@@ -34,7 +34,11 @@ describe('readSecret', () => {
 
   it('names the missing reference, not a value', async () => {
     await expect(readSecret({ env: 'NOPE' }, { env: {} })).rejects.toThrow(/NOPE is not set/);
-    await expect(readSecret({ file: '/nonexistent/secret' })).rejects.toThrow(/\/nonexistent\/secret cannot be read/);
-    await expect(readSecret({ env: 'EMPTY' }, { env: { EMPTY: '' } })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(readSecret({ file: '/nonexistent/secret' })).rejects.toThrow(
+      /\/nonexistent\/secret cannot be read/,
+    );
+    await expect(readSecret({ env: 'EMPTY' }, { env: { EMPTY: '' } })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
   });
 });

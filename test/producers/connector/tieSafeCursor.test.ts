@@ -14,14 +14,7 @@ import {
   syncLowerBoundMs,
   type TieSafeCursor,
 } from '../../../producers/connector/tieSafeCursor.js';
-
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
+import { seededRandom } from './helpers/prng.js';
 
 describe('normalizeTimestamp', () => {
   it('brings ISO 8601 variants, dates, epoch numbers and MS JSON dates to one UTC form', () => {
@@ -35,7 +28,9 @@ describe('normalizeTimestamp', () => {
     expect(normalizeTimestamp('/Date(1795774530000)/')).toBe('2026-11-27T10:15:30.000000000Z');
   });
   it('keeps microseconds so they still order', () => {
-    expect(normalizeTimestamp('2026-01-01T00:00:00.000001Z') < normalizeTimestamp('2026-01-01T00:00:00.000002Z')).toBe(true);
+    expect(
+      normalizeTimestamp('2026-01-01T00:00:00.000001Z') < normalizeTimestamp('2026-01-01T00:00:00.000002Z'),
+    ).toBe(true);
   });
   it('rejects what it cannot read', () => {
     for (const bad of ['27/11/2026', '2026-02-30', 'yesterday', null, undefined, {}, Number.NaN]) {
@@ -43,7 +38,7 @@ describe('normalizeTimestamp', () => {
     }
   });
   it('string order equals instant order (randomised)', () => {
-    const random = prng(11);
+    const random = seededRandom(11);
     for (let i = 0; i < 500; i++) {
       const a = Math.floor(random() * 4e12);
       const b = Math.floor(random() * 4e12);
@@ -71,15 +66,18 @@ describe('compareIds and compareCursors', () => {
     expect(compareCursors({ updatedAt: t, id: '2' }, { updatedAt: t, id: '10' })).toBeLessThan(0);
   });
   it('is a total order: antisymmetric and transitive (randomised)', () => {
-    const random = prng(3);
-    const stamps = ['2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', '2026-01-02T00:00:00Z'].map(normalizeTimestamp);
+    const random = seededRandom(3);
+    const stamps = ['2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', '2026-01-02T00:00:00Z'].map(
+      normalizeTimestamp,
+    );
     const ids = ['1', '2', '10', 'a', 'b', '002'];
     const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)] as T;
     const cursor = (): TieSafeCursor => ({ updatedAt: pick(stamps), id: pick(ids) });
     for (let i = 0; i < 2_000; i++) {
       const [a, b, c] = [cursor(), cursor(), cursor()];
       expect(Math.sign(compareCursors(a, b))).toBe(-Math.sign(compareCursors(b, a)) || 0);
-      if (compareCursors(a, b) <= 0 && compareCursors(b, c) <= 0) expect(compareCursors(a, c)).toBeLessThanOrEqual(0);
+      if (compareCursors(a, b) <= 0 && compareCursors(b, c) <= 0)
+        expect(compareCursors(a, c)).toBeLessThanOrEqual(0);
     }
   });
 });
@@ -88,7 +86,7 @@ describe('advancing', () => {
   const fields = { field: 'updated_at', tieBreakerField: 'id' };
 
   it('never moves backwards, whatever order records arrive in (property)', () => {
-    const random = prng(5);
+    const random = seededRandom(5);
     for (let run = 0; run < 200; run++) {
       const records = Array.from({ length: 20 }, () => ({
         id: Math.floor(random() * 50),

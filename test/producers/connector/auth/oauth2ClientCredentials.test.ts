@@ -17,7 +17,9 @@ function basicOf(header: string | undefined): string {
 }
 
 /** Token endpoint issuing tok-1, tok-2, ... after `delayMs`; resource accepts only the newest token. */
-async function startOAuthServer(options: { delayMs?: number; expiresIn?: number; tokenStatus?: number } = {}) {
+async function startOAuthServer(
+  options: { delayMs?: number; expiresIn?: number; tokenStatus?: number } = {},
+) {
   let issued = 0;
   let resourceCalls = 0;
   const server = await startTestServer(async (req, res, body) => {
@@ -28,7 +30,11 @@ async function startOAuthServer(options: { delayMs?: number; expiresIn?: number;
       }
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       issued++;
-      sendJson(res, 200, { access_token: `tok-${issued}`, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600 });
+      sendJson(res, 200, {
+        access_token: `tok-${issued}`,
+        token_type: 'Bearer',
+        expires_in: options.expiresIn ?? 3600,
+      });
       return;
     }
     resourceCalls++;
@@ -63,7 +69,11 @@ describe('OAuth2 client credentials', () => {
     const oauth = await startOAuthServer();
     const { auth } = authenticatorFor(oauth.server.url);
     const first = await auth.apply({ method: 'GET', url: `${oauth.server.url}/x`, headers: {} });
-    const second = await auth.apply({ method: 'GET', url: `${oauth.server.url}/y`, headers: { accept: 'x' } });
+    const second = await auth.apply({
+      method: 'GET',
+      url: `${oauth.server.url}/y`,
+      headers: { accept: 'x' },
+    });
     expect(first.headers['authorization']).toBe('Bearer tok-1');
     expect(second.headers).toEqual({ accept: 'x', authorization: 'Bearer tok-1' });
     const [token] = oauth.tokenRequests();
@@ -78,7 +88,9 @@ describe('OAuth2 client credentials', () => {
     const oauth = await startOAuthServer({ delayMs: 50 });
     const { auth } = authenticatorFor(oauth.server.url);
     const applied = await Promise.all(
-      Array.from({ length: 50 }, () => auth.apply({ method: 'GET', url: `${oauth.server.url}/x`, headers: {} })),
+      Array.from({ length: 50 }, () =>
+        auth.apply({ method: 'GET', url: `${oauth.server.url}/x`, headers: {} }),
+      ),
     );
     expect(oauth.tokenRequests()).toHaveLength(1);
     expect(new Set(applied.map((r) => r.headers['authorization']))).toEqual(new Set(['Bearer tok-1']));
@@ -88,7 +100,8 @@ describe('OAuth2 client credentials', () => {
     const clock = new FakeClock(0);
     const oauth = await startOAuthServer({ expiresIn: 3_600 });
     const { auth } = authenticatorFor(oauth.server.url, clock);
-    const bearer = async () => (await auth.apply({ method: 'GET', url: oauth.server.url, headers: {} })).headers['authorization'];
+    const bearer = async () =>
+      (await auth.apply({ method: 'GET', url: oauth.server.url, headers: {} })).headers['authorization'];
     expect(await bearer()).toBe('Bearer tok-1');
     await clock.advance(3_539_000); // 61 s before expiry: still fresh with the default 60 s skew
     expect(await bearer()).toBe('Bearer tok-1');
@@ -102,9 +115,14 @@ describe('OAuth2 client credentials', () => {
     const { http, auth } = authenticatorFor(oauth.server.url);
     await auth.apply({ method: 'GET', url: oauth.server.url, headers: {} }); // caches tok-1
     oauth.revoke();
-    const response = await sendWithAuth(http, auth, { method: 'GET', url: `${oauth.server.url}/workers`, headers: {} }, {
-      stream: 'workers',
-    });
+    const response = await sendWithAuth(
+      http,
+      auth,
+      { method: 'GET', url: `${oauth.server.url}/workers`, headers: {} },
+      {
+        stream: 'workers',
+      },
+    );
     expect(response.status).toBe(200);
     expect(oauth.tokenRequests()).toHaveLength(2);
     expect(oauth.resourceCalls()).toBe(2);
@@ -117,7 +135,12 @@ describe('OAuth2 client credentials', () => {
     oauth.revoke();
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        sendWithAuth(http, auth, { method: 'GET', url: `${oauth.server.url}/w/${i}`, headers: {} }, { stream: 'workers' }),
+        sendWithAuth(
+          http,
+          auth,
+          { method: 'GET', url: `${oauth.server.url}/w/${i}`, headers: {} },
+          { stream: 'workers' },
+        ),
       ),
     );
     expect(responses.every((r) => r.status === 200)).toBe(true);
@@ -131,9 +154,14 @@ describe('OAuth2 client credentials', () => {
       else sendJson(res, 401, {});
     });
     const { http, auth } = authenticatorFor(server.url);
-    const error = await sendWithAuth(http, auth, { method: 'GET', url: `${server.url}/workers`, headers: {} }, {
-      stream: 'workers',
-    }).catch((e: unknown) => e);
+    const error = await sendWithAuth(
+      http,
+      auth,
+      { method: 'GET', url: `${server.url}/workers`, headers: {} },
+      {
+        stream: 'workers',
+      },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TributaryError);
     expect(error).toMatchObject({ code: 'AUTH_FAILED', retryable: false });
     expect(server.requests.filter((r) => r.url === '/workers')).toHaveLength(2);
@@ -142,7 +170,9 @@ describe('OAuth2 client credentials', () => {
   it('token endpoint failures: 4xx not retryable, 5xx retryable; a failure is not cached', async () => {
     const rejected = await startOAuthServer({ tokenStatus: 401 });
     const failing = authenticatorFor(rejected.server.url).auth;
-    await expect(failing.apply({ method: 'GET', url: rejected.server.url, headers: {} })).rejects.toMatchObject({
+    await expect(
+      failing.apply({ method: 'GET', url: rejected.server.url, headers: {} }),
+    ).rejects.toMatchObject({
       code: 'AUTH_FAILED',
       retryable: false,
     });
@@ -158,7 +188,9 @@ describe('OAuth2 client credentials', () => {
   it('the client secret never appears in errors or log lines', async () => {
     const rejected = await startOAuthServer({ tokenStatus: 400 });
     const { auth } = authenticatorFor(rejected.server.url);
-    const error = await auth.apply({ method: 'GET', url: rejected.server.url, headers: {} }).catch((e: unknown) => e);
+    const error = await auth
+      .apply({ method: 'GET', url: rejected.server.url, headers: {} })
+      .catch((e: unknown) => e);
     const lines: string[] = [];
     const log = createLogger({
       level: 'debug',
@@ -171,7 +203,12 @@ describe('OAuth2 client credentials', () => {
     });
     log.error({ err: error, auth }, 'token request failed');
     expect(lines.join('')).toContain('token request failed');
-    for (const text of [lines.join(''), inspect(error, { depth: 10 }), inspect(auth, { depth: 10 }), String(error)]) {
+    for (const text of [
+      lines.join(''),
+      inspect(error, { depth: 10 }),
+      inspect(auth, { depth: 10 }),
+      String(error),
+    ]) {
       expect(text).not.toContain(CLIENT_SECRET);
     }
   });

@@ -20,7 +20,7 @@ async function tokenFile(content: string): Promise<{ dir: string; path: string }
 async function startRotatingServer() {
   let valid = 'rt-0';
   let generation = 0;
-  const server = await startTestServer((req, res, body) => {
+  const server = await startTestServer((_req, res, body) => {
     const form = new URLSearchParams(body);
     if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== valid) {
       sendJson(res, 400, { error: 'invalid_grant' });
@@ -52,14 +52,16 @@ describe('OAuth2 refresh-token grant', () => {
     expect(await readFile(path, 'utf8')).toBe('rt-1\n');
 
     auth.invalidate();
-    expect((await auth.apply({ method: 'GET', url: server.url, headers: {} })).headers['authorization']).toBe('Bearer at-2');
+    expect((await auth.apply({ method: 'GET', url: server.url, headers: {} })).headers['authorization']).toBe(
+      'Bearer at-2',
+    );
     expect(await readFile(path, 'utf8')).toBe('rt-2\n');
 
     // A restarted process reads the persisted token and carries on.
     const restarted = make();
-    expect((await restarted.apply({ method: 'GET', url: server.url, headers: {} })).headers['authorization']).toBe(
-      'Bearer at-3',
-    );
+    expect(
+      (await restarted.apply({ method: 'GET', url: server.url, headers: {} })).headers['authorization'],
+    ).toBe('Bearer at-3');
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 

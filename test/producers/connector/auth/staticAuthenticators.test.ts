@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createApiKeyAuthenticator } from '../../../../producers/connector/auth/apiKey.js';
 import { createBasicAuthenticator } from '../../../../producers/connector/auth/basic.js';
-import { createAuthenticator, credentialQueryParams } from '../../../../producers/connector/auth/createAuthenticator.js';
+import {
+  createAuthenticator,
+  credentialQueryParams,
+} from '../../../../producers/connector/auth/createAuthenticator.js';
 import { createCustomSigningAuthenticator } from '../../../../producers/connector/auth/customSigning.js';
 import { sendWithAuth } from '../../../../producers/connector/auth/sendWithAuth.js';
 import { FakeClock } from '../../../../producers/connector/clock.js';
@@ -10,7 +13,11 @@ import { Secret } from '../../../../producers/connector/secrets.js';
 import { sendJson, startTestServer } from '../helpers/testServer.js';
 
 const KEY = 'canary-api-key-0e4f';
-const base: HttpRequest = { method: 'GET', url: 'https://api.example.com/v1/workers?page=2', headers: { accept: 'x' } };
+const base: HttpRequest = {
+  method: 'GET',
+  url: 'https://api.example.com/v1/workers?page=2',
+  headers: { accept: 'x' },
+};
 
 describe('API key', () => {
   it('adds a header without touching the original request', async () => {
@@ -28,13 +35,24 @@ describe('API key', () => {
     expect(new URL(applied.url).searchParams.get('code')).toBe(KEY);
     expect(new URL(applied.url).searchParams.get('page')).toBe('2');
 
-    const config = { type: 'api-key' as const, in: 'query' as const, name: 'code', value: { env: 'K' }, prefix: '' };
+    const config = {
+      type: 'api-key' as const,
+      in: 'query' as const,
+      name: 'code',
+      value: { env: 'K' },
+      prefix: '',
+    };
     const http = createHttpClient({ source: 'acme', redactQueryParams: credentialQueryParams(config) });
-    const error = await sendWithAuth(http, auth, { ...base, url: `${server.url}/workers` }, { stream: 'workers' }).catch(
-      (e: unknown) => e,
-    );
+    const error = await sendWithAuth(
+      http,
+      auth,
+      { ...base, url: `${server.url}/workers` },
+      { stream: 'workers' },
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'AUTH_FAILED', retryable: false });
-    expect(JSON.stringify({ m: (error as Error).message, d: (error as { details: unknown }).details })).not.toContain(KEY);
+    expect(
+      JSON.stringify({ m: (error as Error).message, d: (error as { details: unknown }).details }),
+    ).not.toContain(KEY);
     expect(server.requests).toHaveLength(1); // a static key is not retried on 401
   });
 });
@@ -54,7 +72,8 @@ describe('custom signing', () => {
       clock,
       secrets: { hmacKey: new Secret(KEY) },
       sign: (request, context) => {
-        request.headers['x-signature'] = `${context.secrets['hmacKey']?.reveal().length}:${context.clock.now()}`;
+        request.headers['x-signature'] =
+          `${context.secrets['hmacKey']?.reveal().length}:${context.clock.now()}`;
         return request;
       },
     });

@@ -15,7 +15,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string, index: number) => void | Promise<void>;
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+  index: number,
+) => void | Promise<void>;
 
 const open: TestServer[] = [];
 afterEach(async () => {
@@ -53,7 +58,12 @@ export async function startTestServer(handler: Handler): Promise<TestServer> {
   return testServer;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
