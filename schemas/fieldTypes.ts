@@ -38,7 +38,7 @@ export const businessKeySchema = z
   .describe('Business key: non-empty text without leading or trailing whitespace.');
 
 export const postalAddressSchema = z
-  .object({
+  .strictObject({
     lines: z
       .array(z.string().min(1).describe('One address line.'))
       .describe('Street address lines in order (street, number, building, floor).'),

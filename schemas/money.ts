@@ -65,7 +65,7 @@ function fractionDigits(amount: string): number {
  * (2 decimals for USD, 0 for JPY, 3 for KWD), so two stages can never disagree on rounding.
  */
 export const moneySchema = z
-  .object({
+  .strictObject({
     amount: decimalStringSchema.describe(
       'Amount as a decimal string with at most the currency minor-unit precision, e.g. "1234.50" (never a float).',
     ),

@@ -3,7 +3,7 @@ import { businessKeySchema, canonicalRefSchema, isoDateSchema } from '../fieldTy
 
 /** A cost center from the finance system: where costs (salaries, invoices) are booked. */
 export const costCenterSchema = z
-  .object({
+  .strictObject({
     costCenterCode: businessKeySchema.describe(
       'Cost center code in the finance system of record; the business key.',
     ),

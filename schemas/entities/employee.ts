@@ -21,7 +21,7 @@ export const payFrequencies = [
 ] as const;
 
 export const employeeCompensationSchema = z
-  .object({
+  .strictObject({
     annualized: moneySchema.describe(
       'Base pay converted to one year (e.g. monthly × 12, hourly × standard hours × 52), in the original currency.',
     ),
@@ -43,7 +43,7 @@ export const employmentTypes = ['full_time', 'part_time', 'contractor', 'intern'
 
 /** A person and their employment, merged from HR, payroll and directory sources. */
 export const employeeSchema = z
-  .object({
+  .strictObject({
     employeeNumber: businessKeySchema.describe(
       'Company-wide employee number assigned by the HR system of record; the business key.',
     ),

@@ -6,7 +6,7 @@ export const fxRateTypes = ['spot', 'average', 'closing', 'budget'] as const;
 
 /** An exchange rate observation: 1 unit of base currency = rate units of quote currency. */
 export const fxRateSchema = z
-  .object({
+  .strictObject({
     baseCurrency: currencyCodeSchema.describe('Currency being priced (ISO 4217); part of the business key.'),
     quoteCurrency: currencyCodeSchema.describe(
       'Currency the price is expressed in (ISO 4217); part of the business key.',

@@ -6,7 +6,7 @@ export const glAccountTypes = ['asset', 'liability', 'equity', 'revenue', 'expen
 
 /** An account of the general ledger (chart of accounts). */
 export const glAccountSchema = z
-  .object({
+  .strictObject({
     accountNumber: businessKeySchema.describe('Account number in the chart of accounts; the business key.'),
     name: z.string().nullable().optional().describe('Account name.'),
     accountType: z

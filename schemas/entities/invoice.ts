@@ -13,7 +13,7 @@ export const invoiceStatuses = [
 ] as const;
 
 export const invoiceLineSchema = z
-  .object({
+  .strictObject({
     lineNumber: z.number().int().min(1).describe('Position of the line on the invoice, starting at 1.'),
     description: z.string().nullable().optional().describe('What was bought.'),
     quantity: decimalStringSchema.nullable().optional().describe('Quantity as a decimal string.'),
@@ -42,7 +42,7 @@ export const invoiceLineSchema = z
 
 /** A supplier (accounts payable) invoice with its lines. */
 export const invoiceSchema = z
-  .object({
+  .strictObject({
     vendorNumber: businessKeySchema.describe(
       'Vendor number of the issuing vendor; part of the business key.',
     ),

@@ -3,7 +3,7 @@ import { businessKeySchema, postalAddressSchema } from '../fieldTypes.js';
 
 /** A physical or virtual work location. */
 export const locationSchema = z
-  .object({
+  .strictObject({
     locationCode: businessKeySchema.describe('Location code in the HR system of record; the business key.'),
     name: z.string().nullable().optional().describe('Display name, e.g. "Berlin HQ".'),
     address: postalAddressSchema.nullable().optional().describe('Postal address of the location.'),

@@ -5,7 +5,7 @@ export const orgUnitKinds = ['company', 'division', 'department', 'team', 'other
 
 /** A node of the organisation tree: company, division, department or team. */
 export const orgUnitSchema = z
-  .object({
+  .strictObject({
     orgUnitCode: businessKeySchema.describe('Code of the unit in the HR system of record; the business key.'),
     name: z.string().nullable().optional().describe('Display name of the unit.'),
     kind: z.enum(orgUnitKinds).nullable().optional().describe('Level of the unit in the organisation tree.'),

@@ -12,7 +12,7 @@ export const vendorStatuses = ['active', 'inactive', 'blocked'] as const;
 
 /** A supplier the company buys from and pays (accounts payable). */
 export const vendorSchema = z
-  .object({
+  .strictObject({
     vendorNumber: businessKeySchema.describe('Vendor number in the ERP of record; the business key.'),
     legalName: z.string().nullable().optional().describe('Registered legal name of the supplier.'),
     displayName: z.string().nullable().optional().describe('Short name used in the ERP.'),

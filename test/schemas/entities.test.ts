@@ -123,6 +123,16 @@ describe('field rules', () => {
   });
 });
 
+describe('unknown fields', () => {
+  it('are rejected rather than silently dropped, naming the field', () => {
+    const record = withData('vendor', { vendorNumbr: 'V-1' });
+    const error = recordValidationError('vendor', issuesOf('vendor', record));
+    expect(error.message).toBe('invalid vendor record: data: expected no properties named vendorNumbr');
+    const money = withData('invoice', { total: { amount: '1.00', currency: 'EUR', fx: '1.1' } });
+    expect(issuesOf('invoice', money).map((issue) => issue.path.join('.'))).toEqual(['data.total']);
+  });
+});
+
 describe('validation errors', () => {
   it('name entity, field path and expected type without echoing values', () => {
     const secretEmail = 'ceo.private@example';
