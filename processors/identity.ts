@@ -1,0 +1,38 @@
+import { v5 as uuidv5 } from 'uuid';
+
+/** Namespace of every Tributary canonical id (a fixed, random UUID; never change it). */
+export const canonicalNamespace = '6f1c2c8e-4f3a-4b0e-9a57-3c1d2b7e9f40';
+
+/** Lower-cased, trimmed, inner whitespace collapsed: "  EMP-001 " and "emp-001" are one key. */
+export function normalizeBusinessKey(key: string): string {
+  return key.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * Deterministic canonical id: UUIDv5 over the entity type and the normalised business key, so
+ * the same person seen by three systems becomes one row, on every replay, on every machine.
+ */
+export function canonicalId(entity: string, businessKey: string): string {
+  return uuidv5(`${entity}:${normalizeBusinessKey(businessKey)}`, canonicalNamespace);
+}
+
+/**
+ * Where sources key the same entity differently (the HR worker id "W000123" vs the payroll
+ * database's employee number "E-123"), a crosswalk maps a source's own key to the business key.
+ * Entries are declared (config) or learned from a source that carries both keys.
+ */
+export class Crosswalk {
+  private readonly entries = new Map<string, string>();
+
+  private static key(sourceInstance: string, sourceKey: string): string {
+    return `${sourceInstance}\u0000${normalizeBusinessKey(sourceKey)}`;
+  }
+
+  link(sourceInstance: string, sourceKey: string, businessKey: string): void {
+    this.entries.set(Crosswalk.key(sourceInstance, sourceKey), businessKey);
+  }
+
+  resolve(sourceInstance: string, sourceKey: string): string | undefined {
+    return this.entries.get(Crosswalk.key(sourceInstance, sourceKey));
+  }
+}
