@@ -212,8 +212,7 @@ export function createHttpClient(input: HttpClientOptionsInput): HttpClient {
 
       const receivedAt = options.clock.now();
       if (response.status < 200 || response.status > 299) {
-        // Drain nothing: cancelling releases the socket without reading an error page of any size.
-        await response.body?.cancel().catch(() => undefined);
+        await discardBody(response);
         count(context.stream, String(response.status));
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), receivedAt);
         const details: HttpErrorDetails = { ...base, status: response.status, reason: 'status' };
@@ -267,6 +266,23 @@ export function createHttpClient(input: HttpClientOptionsInput): HttpClient {
 }
 
 class ResponseTooLarge extends Error {}
+
+/** Error bodies are never shown (they may echo credentials). */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Reads a small error body to its end so the keep-alive connection can be reused (a 429 storm
+ * should not also cost a TCP/TLS handshake per request); cancels anything bigger or unsized.
+ */
+async function discardBody(response: Response): Promise<void> {
+  const declared = Number(response.headers.get('content-length'));
+  try {
+    if (response.headers.has('content-length') && declared <= DRAIN_LIMIT_BYTES) await response.arrayBuffer();
+    else await response.body?.cancel();
+  } catch {
+    // The connection is gone; nothing to reuse.
+  }
+}
 
 async function readLimited(response: Response, limit: number, abort: () => void): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length'));

@@ -52,6 +52,19 @@ describe('createHttpClient', () => {
     expect(sockets.size).toBeLessThanOrEqual(2);
   });
 
+  it('keeps the connection after small error responses (a 429 storm costs no reconnects)', async () => {
+    const sockets = new Set<unknown>();
+    const server = await startTestServer((req, res) => {
+      sockets.add(req.socket);
+      sendJson(res, 429, { error: 'slow down' });
+    });
+    const http = createHttpClient({ source: 'acme' });
+    for (let i = 0; i < 20; i++) {
+      await http.request({ method: 'GET', url: `${server.url}/x`, headers: {} }, { stream: 's' }).catch(() => undefined);
+    }
+    expect(sockets.size).toBeLessThanOrEqual(2);
+  });
+
   it('names source, stream, method, redacted URL and status; 5xx are retryable, 4xx are not', async () => {
     const server = await startTestServer((req, res) =>
       sendJson(res, req.url?.startsWith('/missing') ? 404 : 503, {}),
