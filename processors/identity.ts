@@ -3,9 +3,9 @@ import { v5 as uuidv5 } from 'uuid';
 /** Namespace of every Tributary canonical id (a fixed, random UUID; never change it). */
 export const canonicalNamespace = '6f1c2c8e-4f3a-4b0e-9a57-3c1d2b7e9f40';
 
-/** Lower-cased, trimmed, inner whitespace collapsed: "  EMP-001 " and "emp-001" are one key. */
+/** Upper-cased, trimmed, inner whitespace collapsed: "  emp-001 " and "EMP-001" are one key. */
 export function normalizeBusinessKey(key: string): string {
-  return key.trim().replace(/\s+/g, ' ').toLowerCase();
+  return key.trim().replace(/\s+/g, ' ').toUpperCase();
 }
 
 /**

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { TributaryError } from '../errors.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { registerMigrateCommand } from './migrateCommand.js';
+import { registerSchemasCommand } from './schemasCommand.js';
 import { registerStackCommand } from './stackCommand.js';
 import { registerTopicsCommand } from './topicsCommand.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerStackCommand(program);
   registerMigrateCommand(program);
   registerTopicsCommand(program);
+  registerSchemasCommand(program);
   registerDemoCommand(program);
   return program;
 }
