@@ -60,7 +60,9 @@ describe('createHttpClient', () => {
     });
     const http = createHttpClient({ source: 'acme' });
     for (let i = 0; i < 20; i++) {
-      await http.request({ method: 'GET', url: `${server.url}/x`, headers: {} }, { stream: 's' }).catch(() => undefined);
+      await http
+        .request({ method: 'GET', url: `${server.url}/x`, headers: {} }, { stream: 's' })
+        .catch(() => undefined);
     }
     expect(sockets.size).toBeLessThanOrEqual(2);
   });
