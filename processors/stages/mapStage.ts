@@ -1,0 +1,151 @@
+import type { Registry } from 'prom-client';
+import { fragmentsTopic } from '../../platform/declaredTopics.js';
+import { TributaryError } from '../../platform/errors.js';
+import { ensureCounter } from '../../platform/metrics.js';
+import type { OutboundRecord } from '../../platform/outboundRecords.js';
+import { type RawEnvelope, rawEnvelopeSchema } from '../../schemas/rawEnvelope.js';
+import { type Fragment, fragmentKey } from '../fragment.js';
+import { canonicalId } from '../identity.js';
+import { type Mapping, type MappingObserver, mappingRef } from '../mapping.js';
+import { toUtcInstant } from '../normalize/dates.js';
+import { partitionFor } from '../partitioning.js';
+import type { InputRecord, ProcessingStage } from '../runtime/exactlyOnceProcessor.js';
+
+/** Raw payloads larger than this are refused before parsing (bounded heap on hostile input). */
+const MAX_RAW_BYTES = 4 * 1024 * 1024;
+const MAX_DEPTH = 64;
+
+export interface MapStageOptions {
+  mappings: readonly Mapping[];
+  partitions: number;
+  metrics: Registry;
+}
+
+function depthWithin(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (depth > limit) return false;
+    if (node !== null && typeof node === 'object')
+      for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+/** JSON.parse without prototype pollution: `__proto__` keys become plain data, never prototypes. */
+function safeParse(text: string): unknown {
+  return JSON.parse(text, (key, value: unknown) => {
+    if (key === '__proto__') {
+      throw new TributaryError('VALIDATION_FAILED', `raw payload contains a forbidden key "${key}"`);
+    }
+    return value;
+  });
+}
+
+function utcOrNull(value: string | null): string | null {
+  if (value === null) return null;
+  try {
+    return toUtcInstant(value);
+  } catch {
+    return null;
+  }
+}
+
+export function parseRawEnvelope(value: Buffer): RawEnvelope {
+  if (value.length > MAX_RAW_BYTES) {
+    throw new TributaryError(
+      'VALIDATION_FAILED',
+      `raw record of ${value.length} bytes exceeds ${MAX_RAW_BYTES}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = safeParse(value.toString('utf8'));
+  } catch (error) {
+    if (error instanceof TributaryError) throw error;
+    throw new TributaryError('VALIDATION_FAILED', `raw record is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (!depthWithin(parsed, MAX_DEPTH))
+    throw new TributaryError('VALIDATION_FAILED', `raw record nests deeper than ${MAX_DEPTH}`);
+  const result = rawEnvelopeSchema.safeParse(parsed);
+  if (!result.success) {
+    const issues = result.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new TributaryError('VALIDATION_FAILED', `raw envelope invalid: ${issues}`);
+  }
+  return result.data;
+}
+
+/**
+ * Stage 1: raw envelope → fragments, one per canonical entity the mapping derives, written to
+ * `_tributary.fragments.<entity>` keyed `<canonicalId>|<source record key>` in the canonical id's
+ * partition. Stateless. A delete envelope becomes fragment tombstones (its payload must still
+ * carry the business key; a delete without one is dead-lettered, never guessed).
+ */
+export class MapStage implements ProcessingStage {
+  readonly name = 'map';
+  private readonly byTopic = new Map<string, Mapping>();
+  private readonly drift;
+
+  constructor(private readonly options: MapStageOptions) {
+    for (const mapping of options.mappings)
+      for (const topic of mapping.topics) this.byTopic.set(topic, mapping);
+    this.drift = ensureCounter(
+      options.metrics,
+      'tributary_mapping_drift_total',
+      'Data drift seen while mapping, by stream and kind',
+      ['topic', 'kind', 'field'],
+    );
+  }
+
+  get inputTopics(): string[] {
+    return [...this.byTopic.keys()];
+  }
+
+  async process(input: InputRecord): Promise<OutboundRecord[]> {
+    const { message, topic, partition } = input;
+    // A raw tombstone follows its delete envelope, which already removed the fragments.
+    if (message.value === null) return [];
+    const mapping = this.byTopic.get(topic);
+    if (!mapping) throw new TributaryError('MAPPING_FAILED', `no mapping reads ${topic}`);
+    const envelope = parseRawEnvelope(message.value);
+    const observer: MappingObserver = {
+      unknownField: (path) => this.drift.inc({ topic, kind: 'unknown_field', field: path }),
+      missingField: (path) => this.drift.inc({ topic, kind: 'missing_field', field: path }),
+      typeMismatch: (path) => this.drift.inc({ topic, kind: 'type_mismatch', field: path }),
+    };
+    if (envelope.payload !== null && typeof envelope.payload === 'object') {
+      for (const field of Object.keys(envelope.payload)) {
+        if (!mapping.knownFields.includes(field)) observer.unknownField(field);
+      }
+    }
+    const mapped = mapping.map(envelope, observer);
+    const sourceRecordKey = `${envelope.sourceInstance}/${envelope.stream}/${envelope.naturalKey}`;
+    return mapped.map((fragment) => {
+      const id = canonicalId(fragment.entity, fragment.businessKey);
+      const key = fragmentKey(id, sourceRecordKey);
+      const outputTopic = fragmentsTopic(fragment.entity);
+      const target = partitionFor(id, this.options.partitions);
+      if (envelope.operation === 'delete') return { topic: outputTopic, key, value: null, partition: target };
+      const value: Fragment = {
+        entity: fragment.entity,
+        canonicalId: id,
+        businessKey: fragment.businessKey,
+        sourceSystem: envelope.sourceSystem,
+        sourceInstance: envelope.sourceInstance,
+        sourceRecordKey,
+        rawTopic: topic,
+        rawPartition: partition,
+        rawOffset: message.offset,
+        observedAt: envelope.observedAt,
+        sourceUpdatedAt: utcOrNull(envelope.sourceUpdatedAt),
+        mapping: mappingRef(mapping),
+        fields: fragment.fields,
+      };
+      return { topic: outputTopic, key, value: Buffer.from(JSON.stringify(value)), partition: target };
+    });
+  }
+}

@@ -1,0 +1,209 @@
+import type { IHeaders, Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { fragmentsTopic } from '../../platform/declaredTopics.js';
+import { TributaryError } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import { ensureGauge } from '../../platform/metrics.js';
+import type { OutboundRecord } from '../../platform/outboundRecords.js';
+import { readTopicToEnd } from '../../platform/topicReader.js';
+import type { EntityContract } from '../../schemas/entityContract.js';
+import { canonicalIdOfFragmentKey, type Fragment } from '../fragment.js';
+import { type MergePolicy, mergeFragments } from '../merge.js';
+import type { InputRecord, ProcessingStage } from '../runtime/exactlyOnceProcessor.js';
+
+/** Headers on canonical records: let state be rebuilt without decoding values. */
+export const canonicalHeaders = {
+  version: 'tributary.version',
+  contentHash: 'tributary.content-hash',
+} as const;
+
+interface EntityState {
+  fragments: Map<string, Fragment>;
+  version: number;
+  contentHash: string | null;
+}
+
+export interface CanonicalEncoder {
+  encode(entity: string, record: unknown): Promise<Buffer>;
+}
+
+export interface MergeStageOptions {
+  kafka: Kafka;
+  contracts: readonly EntityContract[];
+  policies: Readonly<Record<string, MergePolicy>>;
+  encoder: CanonicalEncoder;
+  log: Logger;
+  metrics: Registry;
+  now?: () => Date;
+}
+
+/**
+ * Stage 2: fragments → merged canonical records. Input partition p of
+ * `_tributary.fragments.<entity>` holds every fragment of the canonical ids that live in
+ * partition p of `canonical.<entity>`, so one owner merges them. Its state (current fragments,
+ * last version and content hash per id) is rebuilt on assignment from those two partitions, read
+ * committed, after fencing — so it survives crashes and rebalances without a separate store.
+ * Memory: proportional to the fragments of the assigned partitions (see README, "Limits").
+ */
+export class MergeStage implements ProcessingStage {
+  readonly name = 'merge';
+  private readonly states = new Map<string, Map<string, EntityState>>();
+  private readonly entitiesGauge;
+  private readonly contractByTopic = new Map<string, EntityContract>();
+
+  constructor(private readonly options: MergeStageOptions) {
+    for (const contract of options.contracts)
+      this.contractByTopic.set(fragmentsTopic(contract.entity), contract);
+    this.entitiesGauge = ensureGauge(
+      options.metrics,
+      'tributary_merge_entities_in_memory',
+      'Entities held in merge state',
+      ['entity'],
+    );
+  }
+
+  get inputTopics(): string[] {
+    return [...this.contractByTopic.keys()];
+  }
+
+  private contractOf(topic: string): EntityContract {
+    const contract = this.contractByTopic.get(topic);
+    if (!contract) throw new TributaryError('MAPPING_FAILED', `no entity contract for ${topic}`);
+    return contract;
+  }
+
+  async loadPartition(topic: string, partition: number, committedOffset: string): Promise<void> {
+    const contract = this.contractOf(topic);
+    const state = new Map<string, EntityState>();
+    const entityState = (id: string): EntityState => {
+      let entry = state.get(id);
+      if (!entry) {
+        entry = { fragments: new Map(), version: 0, contentHash: null };
+        state.set(id, entry);
+      }
+      return entry;
+    };
+    // Fragments up to the committed input offset: exactly what the committed outputs reflect.
+    if (committedOffset !== '-1') {
+      await readTopicToEnd({
+        kafka: this.options.kafka,
+        topic,
+        partitions: [partition],
+        endOffsets: new Map([[partition, committedOffset]]),
+        onMessage: (message) => {
+          const key = message.key?.toString('utf8') ?? '';
+          const id = canonicalIdOfFragmentKey(key);
+          const sourceKey = key.slice(id.length + 1);
+          if (message.value === null) entityState(id).fragments.delete(sourceKey);
+          else
+            entityState(id).fragments.set(sourceKey, JSON.parse(message.value.toString('utf8')) as Fragment);
+        },
+      });
+    }
+    // Last committed version and content hash per id, from the canonical record headers.
+    await readTopicToEnd({
+      kafka: this.options.kafka,
+      topic: contract.topic,
+      partitions: [partition],
+      onMessage: (message) => {
+        const id = message.key?.toString('utf8') ?? '';
+        const version = Number(message.headers?.[canonicalHeaders.version]?.toString() ?? '0');
+        const entry = entityState(id);
+        entry.version = Math.max(entry.version, version);
+        entry.contentHash =
+          message.value === null
+            ? null
+            : (message.headers?.[canonicalHeaders.contentHash]?.toString() ?? null);
+      },
+    });
+    for (const [id, entry] of state)
+      if (entry.fragments.size === 0 && entry.contentHash === null && entry.version === 0) state.delete(id);
+    this.states.set(`${topic}:${partition}`, state);
+    this.entitiesGauge.set({ entity: contract.entity }, this.countEntities(contract));
+    this.options.log.info({ topic, partition, entities: state.size }, 'merge state rebuilt');
+  }
+
+  private countEntities(contract: EntityContract): number {
+    let total = 0;
+    for (const [key, state] of this.states)
+      if (key.startsWith(`${fragmentsTopic(contract.entity)}:`)) total += state.size;
+    return total;
+  }
+
+  rollbackPartition(topic: string, partition: number): void {
+    // The in-memory state may hold uncommitted changes: drop it; it is rebuilt on re-assignment.
+    this.states.delete(`${topic}:${partition}`);
+  }
+
+  async process(input: InputRecord): Promise<OutboundRecord[]> {
+    const { topic, partition, message } = input;
+    const contract = this.contractOf(topic);
+    const state = this.states.get(`${topic}:${partition}`);
+    if (!state)
+      throw new TributaryError('INVALID_STATE', `merge state of ${topic}[${partition}] not loaded`, {
+        retryable: false,
+      });
+    const key = message.key?.toString('utf8') ?? '';
+    const id = canonicalIdOfFragmentKey(key);
+    if (!id)
+      throw new TributaryError(
+        'VALIDATION_FAILED',
+        `fragment key ${JSON.stringify(key.slice(0, 80))} has no canonical id`,
+      );
+    const sourceKey = key.slice(id.length + 1);
+    let entry = state.get(id);
+    if (!entry) {
+      entry = { fragments: new Map(), version: 0, contentHash: null };
+      state.set(id, entry);
+    }
+    const fragments = new Map(entry.fragments);
+    if (message.value === null) fragments.delete(sourceKey);
+    else fragments.set(sourceKey, JSON.parse(message.value.toString('utf8')) as Fragment);
+
+    const output: OutboundRecord[] = [];
+    if (fragments.size === 0) {
+      if (entry.contentHash !== null) {
+        // Every source deleted it: tombstone the canonical record (the version stays, so a
+        // re-creation continues the sequence).
+        output.push({
+          topic: contract.topic,
+          key: id,
+          value: null,
+          partition,
+          headers: { [canonicalHeaders.version]: String(entry.version + 1) },
+        });
+        entry.version += 1;
+        entry.contentHash = null;
+      }
+      entry.fragments = fragments;
+      return output;
+    }
+    const policy = this.options.policies[contract.entity] ?? {
+      fields: {},
+      defaultRule: { strategy: 'most-recent' },
+    };
+    const merged = mergeFragments([...fragments.values()], policy);
+    if (merged.contentHash !== entry.contentHash) {
+      const version = entry.version + 1;
+      const record = {
+        id,
+        entity: contract.entity,
+        version,
+        mappingVersions: merged.mappingVersions,
+        updatedAt: (this.options.now?.() ?? new Date()).toISOString(),
+        data: merged.data,
+        provenance: merged.provenance,
+      };
+      const value = await this.options.encoder.encode(contract.entity, record);
+      const headers: IHeaders = {
+        [canonicalHeaders.version]: String(version),
+        [canonicalHeaders.contentHash]: merged.contentHash,
+      };
+      output.push({ topic: contract.topic, key: id, value, partition, headers });
+      entry.version = version;
+      entry.contentHash = merged.contentHash;
+    }
+    entry.fragments = fragments;
+    return output;
+  }
+}
