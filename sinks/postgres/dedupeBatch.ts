@@ -20,7 +20,10 @@ export interface DedupedBatch {
  * So how records fall into batches never changes the result.
  */
 export function dedupeBatch(records: readonly SinkRecord[]): DedupedBatch {
-  const state = new Map<string, { before?: UpsertRecord; del?: DeleteRecord; after?: UpsertRecord; max: number }>();
+  const state = new Map<
+    string,
+    { before?: UpsertRecord; del?: DeleteRecord; after?: UpsertRecord; max: number }
+  >();
   const poison: PoisonRecord[] = [];
   for (const record of records) {
     if (record.kind === 'poison') {

@@ -2,7 +2,7 @@
  * Process entry point of `tributary run sink postgres`, also spawned directly by tests:
  *   node --import tsx sinks/postgres/main.ts [--entities employee,invoice]
  * Environment: the platform settings (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, …) plus
- *   SINK_GROUP_ID, SINK_DLQ_TOPIC, SINK_TOPICS (entity=topic,…), SINK_MAX_BATCH,
+ *   SINK_GROUP_ID, SINK_KAFKA_GROUP_ID, SINK_SESSION_TIMEOUT_MS, SINK_DLQ_TOPIC, SINK_TOPICS (entity=topic,…), SINK_MAX_BATCH,
  *   SINK_KILL_AFTER_COMMIT (tests: SIGKILL itself right after the Nth COMMIT).
  */
 import { createContext } from '../../platform/context.js';

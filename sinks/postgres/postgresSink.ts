@@ -83,7 +83,7 @@ export class PostgresSink {
       });
     }
     this.consumer = deps.kafka.consumer({
-      groupId: this.options.groupId,
+      groupId: this.options.kafkaGroupId,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.min(3000, Math.floor(this.options.sessionTimeoutMs / 3)),
       maxBytesPerPartition: this.options.maxBytesPerPartition,
@@ -326,14 +326,17 @@ export class PostgresSink {
     if (stored === null) return;
     state.dropBelow(stored);
     const first = state.records[0];
-    if (first !== undefined && first.offset > stored && state.seekedTo !== stored) {
-      // Kafka's committed offset was ahead of the database's: refetch from the stored offset.
-      this.log.warn(
+    const behind = first === undefined && state.fetchedUpTo !== undefined && state.fetchedUpTo < stored;
+    const ahead = first !== undefined && first.offset > stored && state.seekedTo !== stored;
+    if (behind || ahead) {
+      // Kafka's position differs from the database's (committed offsets lost, or ahead): the
+      // stored offset wins; behind it we would re-read applied records, ahead of it skip some.
+      this.log.info(
         {
           topic: state.topic,
           partition: state.partition,
           stored: stored.toString(),
-          first: first.offset.toString(),
+          first: first?.offset.toString(),
         },
         'seeking to stored offset',
       );

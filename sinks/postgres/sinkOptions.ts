@@ -9,6 +9,11 @@ export interface PostgresSinkOptionsInput {
   topics?: Readonly<Record<string, string>>;
   /** Consumer group, also the key of the stored offsets. @default 'tributary-sink-postgres' */
   groupId?: string;
+  /**
+   * Kafka consumer group used for assignment and lag monitoring, when it must differ from
+   * `groupId` (the stored-offsets key): e.g. after moving clusters. @default groupId
+   */
+  kafkaGroupId?: string;
   /** @default 'dlq.sink' */
   dlqTopic?: string;
   /** Largest batch written in one transaction. @default 5000 */
@@ -41,6 +46,7 @@ export interface PostgresSinkOptions {
   entities: readonly EntityTableSpec[];
   topicOf: ReadonlyMap<string, EntityTableSpec>;
   groupId: string;
+  kafkaGroupId: string;
   dlqTopic: string;
   maxBatchRecords: number;
   lingerMs: number;
@@ -73,6 +79,7 @@ export function resolvePostgresSinkOptions(input: PostgresSinkOptionsInput): Pos
     entities: input.entities,
     topicOf,
     groupId: input.groupId ?? 'tributary-sink-postgres',
+    kafkaGroupId: input.kafkaGroupId ?? input.groupId ?? 'tributary-sink-postgres',
     dlqTopic: input.dlqTopic ?? 'dlq.sink',
     maxBatchRecords: input.maxBatchRecords ?? 5000,
     lingerMs: input.lingerMs ?? 50,

@@ -6,6 +6,8 @@ import type { PostgresSinkOptionsInput } from './sinkOptions.js';
 /** Sink-specific environment settings, parsed once in main. */
 const settingsSchema = z.object({
   SINK_GROUP_ID: z.string().min(1).optional(),
+  SINK_KAFKA_GROUP_ID: z.string().min(1).optional(),
+  SINK_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).optional(),
   SINK_DLQ_TOPIC: z.string().min(1).optional(),
   SINK_TOPICS: z
     .string()
@@ -37,6 +39,8 @@ export function sinkSettingsFromEnv(env: NodeJS.ProcessEnv): SinkSettings {
   const s = parsed.data;
   const sink: Omit<PostgresSinkOptionsInput, 'entities'> = {};
   if (s.SINK_GROUP_ID) sink.groupId = s.SINK_GROUP_ID;
+  if (s.SINK_KAFKA_GROUP_ID) sink.kafkaGroupId = s.SINK_KAFKA_GROUP_ID;
+  if (s.SINK_SESSION_TIMEOUT_MS) sink.sessionTimeoutMs = s.SINK_SESSION_TIMEOUT_MS;
   if (s.SINK_DLQ_TOPIC) sink.dlqTopic = s.SINK_DLQ_TOPIC;
   if (s.SINK_MAX_BATCH) sink.maxBatchRecords = s.SINK_MAX_BATCH;
   if (s.SINK_LINGER_MS !== undefined) sink.lingerMs = s.SINK_LINGER_MS;

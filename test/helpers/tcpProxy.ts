@@ -61,4 +61,3 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     close: shut,
   };
 }
-

@@ -125,7 +125,12 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
       'SELECT id, version::text, given_name, deleted_at IS NOT NULL AS deleted, annual_salary_amount::text FROM employee',
     );
     const byId = new Map(rows.map((row) => [row.id, row]));
-    expect(byId.get(a)).toMatchObject({ version: '3', given_name: 'Ada', deleted: false, annual_salary_amount: '50003.0000' });
+    expect(byId.get(a)).toMatchObject({
+      version: '3',
+      given_name: 'Ada',
+      deleted: false,
+      annual_salary_amount: '50003.0000',
+    });
     expect(byId.get(b)).toMatchObject({ version: '2', deleted: false });
     expect(byId.get(c)).toMatchObject({ version: '1', deleted: true });
     expect(byId.get(d)).toMatchObject({ version: '6', deleted: false });
@@ -181,8 +186,13 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
       30_000,
       'batch committed',
     );
-    const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM employee WHERE id = ANY($1::uuid[])', [ids]);
-    expect(new Set(rows.map((row) => row.id))).toEqual(new Set(ids.filter((_, index) => index !== 17 && index !== 30)));
+    const { rows } = await db.pool.query<{ id: string }>(
+      'SELECT id FROM employee WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    expect(new Set(rows.map((row) => row.id))).toEqual(
+      new Set(ids.filter((_, index) => index !== 17 && index !== 30)),
+    );
 
     const consumer = kafka.kafka.consumer({ groupId: uniqueName('dlq-reader') });
     await consumer.connect();
@@ -209,6 +219,8 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
     });
     expect(first?.headers[dlqHeaders.error]).toMatch(/check constraint/);
     expect(seen.find((entry) => entry.key === ids[30])?.headers[dlqHeaders.sqlstate]).toBe('22007');
-    expect(await metrics.getSingleMetricAsString('tributary_sink_dlq_total')).toMatch(/stage="sink-write"} 2/);
+    expect(await metrics.getSingleMetricAsString('tributary_sink_dlq_total')).toMatch(
+      /stage="sink-write"} 2/,
+    );
   });
 });

@@ -124,7 +124,11 @@ export function employeeRecord(id: string, version: number, overrides: Record<st
 }
 
 /** Waits until `check` returns true, polling. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
