@@ -57,11 +57,15 @@ export const mutationSchema = z
   .object({
     /** Resource to change. @default the simulator's primary resource */
     resource: z.string().optional(),
-    /** Records to change, split about 60% updates, 25% creates, 15% deletes. Ignored when an explicit count is given. */
+    /** Records to change, split about 60% updates, 25% creates, 15% deletes. Ignored when explicit counts or ids are given. */
     count: z.number().int().min(0).max(100_000).optional(),
     updates: z.number().int().min(0).max(100_000).optional(),
     creates: z.number().int().min(0).max(100_000).optional(),
     deletes: z.number().int().min(0).max(100_000).optional(),
+    /** Update exactly these records (e.g. the one on a page boundary), before any random changes. */
+    updateIds: z.array(z.string()).max(100_000).optional(),
+    /** Delete exactly these records, after the random updates and creates. */
+    deleteIds: z.array(z.string()).max(100_000).optional(),
     /** Every change of this call gets one identical change time (a tie at the cursor boundary). @default false */
     sameTimestamp: z.boolean().default(false),
     /**

@@ -246,7 +246,15 @@ export abstract class SimulatorServer {
     const mutation = parseSimulatorOptions(mutationSchema, input, `${this.kind} mutation`);
     const resource = this.resource(mutation.resource ?? this.primaryResource);
     const explicit =
-      mutation.updates !== undefined || mutation.creates !== undefined || mutation.deletes !== undefined;
+      mutation.updates !== undefined ||
+      mutation.creates !== undefined ||
+      mutation.deletes !== undefined ||
+      mutation.updateIds !== undefined ||
+      mutation.deleteIds !== undefined;
+    for (const id of [...(mutation.updateIds ?? []), ...(mutation.deleteIds ?? [])]) {
+      if (!resource.store.has(id))
+        throw new TributaryError('NOT_FOUND', `${resource.name} ${id} does not exist`);
+    }
     const count = mutation.count ?? 10;
     const updates = explicit ? (mutation.updates ?? 0) : Math.round(count * 0.6);
     const creates = explicit ? (mutation.creates ?? 0) : Math.round(count * 0.25);
@@ -264,6 +272,14 @@ export abstract class SimulatorServer {
         if (entry !== undefined && !touched.has(entry.id)) return entry.id;
       }
     };
+    for (const id of mutation.updateIds ?? []) {
+      const current = store.get(id);
+      if (current === undefined || touched.has(id)) continue;
+      const at = stamp();
+      store.put(id, at, resource.behaviour.update(prng, current, at));
+      touched.add(id);
+      changes.push({ id, op: 'update', at: new Date(at).toISOString() });
+    }
     for (let i = 0; i < updates; i++) {
       const id = pickUntouched();
       const current = id === undefined ? undefined : store.get(id);
@@ -279,6 +295,13 @@ export abstract class SimulatorServer {
       store.put(id, at, resource.behaviour.create(prng, id, at));
       touched.add(id);
       changes.push({ id, op: 'create', at: new Date(at).toISOString() });
+    }
+    for (const id of mutation.deleteIds ?? []) {
+      if (touched.has(id)) continue;
+      const at = stamp();
+      store.delete(id, at);
+      touched.add(id);
+      changes.push({ id, op: 'delete', at: new Date(at).toISOString() });
     }
     for (let i = 0; i < deletes; i++) {
       const id = pickUntouched();

@@ -279,6 +279,45 @@ describe('HrSimulator mutations', () => {
     expect(byId([...latest.values()])).toEqual(sim.groundTruth('workers').records);
   });
 
+  it('targeted updates and deletes; live offset paging can skip a record when an earlier one changes (cursor paging cannot)', async () => {
+    const { sim, url, headers } = await startHr({ seed: 12, records: 60 });
+    expect(() => sim.mutate({ updateIds: ['W999999'] })).toThrow(/does not exist/);
+    const targeted = sim.mutate({ updateIds: ['W000003'], deleteIds: ['W000004'] });
+    expect(targeted.changes.map((c) => [c.id, c.op])).toEqual([
+      ['W000003', 'update'],
+      ['W000004', 'delete'],
+    ]);
+    // Offset paging: after page 1, update a record from page 1; it moves to the end and the
+    // record that was first on page 2 shifts into page 1's range: it is never served.
+    const firstPage = await getJson<{ data: HrWorker[] }>(`${url}/v1/workers?offset=0&limit=10`, headers);
+    const secondPageBefore = await getJson<{ data: HrWorker[] }>(
+      `${url}/v1/workers?offset=10&limit=10`,
+      headers,
+    );
+    const victim = secondPageBefore.body.data[0]!.id;
+    const offsetRead = await hrOffsetSync<HrWorker>(url, '/v1/workers', headers, {
+      limit: 10,
+      between: (page) => {
+        if (page === 0) sim.mutate({ updateIds: [firstPage.body.data[0]!.id] });
+      },
+    });
+    expect(offsetRead.map((w) => w.id)).not.toContain(victim);
+    // The same change during a cursor sync loses nothing.
+    const cursorFirst = await getJson<{ data: HrWorker[] }>(
+      `${url}/v1/workers?paging=cursor&limit=10`,
+      headers,
+    );
+    const cursorRead = await hrCursorSync<HrWorker>(url, '/v1/workers', headers, {
+      limit: 10,
+      between: (page) => {
+        if (page === 1) sim.mutate({ updateIds: [cursorFirst.body.data[0]!.id] });
+      },
+    });
+    expect(new Set(cursorRead.records.map((w) => w.id))).toEqual(
+      new Set(sim.groundTruth('workers').records.map((w) => w.id)),
+    );
+  });
+
   it('churn mutates automatically every N served pages; the admin endpoints mutate and report truth', async () => {
     const { sim, url, headers } = await startHr({
       seed: 9,
