@@ -161,6 +161,7 @@ async function main(): Promise<void> {
   }
   await migrate({ databaseUrl: dbUrl, directory: migrations, log });
   const pool = new pg.Pool({ connectionString: dbUrl, max: config.DATABASE_POOL_SIZE });
+  pool.on('error', () => undefined);
   const kafka = createKafka({ config, log, clientId: 'sink-bench' });
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
@@ -223,7 +224,11 @@ async function main(): Promise<void> {
     await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
     const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL });
     const { id: schemaId } = await registry.register(
-      { type: SchemaType.JSON, schema: JSON.stringify({ type: 'object', required: ['id', 'version'] }) },
+      { type: SchemaType.JSON, schema: JSON.stringify({
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          type: 'object',
+          required: ['id', 'version'],
+        }) },
       { subject: `${topic}-value` },
     );
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -115,6 +115,9 @@ describe('PostgresSink crash safety (child process, SIGKILL)', () => {
     expect(faultKills).toBeGreaterThanOrEqual(Math.min(9, KILLS / 2));
 
     const final = spawnSink({ ...env, SINK_KAFKA_GROUP_ID: `${groupId}-final` });
+    // A last chunk only the final run can write: reaching the end proves it is up (and its
+    // SIGTERM handler installed) before we ask it to drain.
+    await produceChunk();
     const ends = await kafka.admin.fetchTopicOffsets(topic);
     await eventually(
       async () => {
