@@ -224,11 +224,14 @@ async function main(): Promise<void> {
     await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
     const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL });
     const { id: schemaId } = await registry.register(
-      { type: SchemaType.JSON, schema: JSON.stringify({
+      {
+        type: SchemaType.JSON,
+        schema: JSON.stringify({
           $schema: 'http://json-schema.org/draft-07/schema#',
           type: 'object',
           required: ['id', 'version'],
-        }) },
+        }),
+      },
       { subject: `${topic}-value` },
     );
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
