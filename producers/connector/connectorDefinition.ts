@@ -152,6 +152,11 @@ const jsonPrimitive = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export const deleteSignalSchema = z.discriminatedUnion('type', [
   /** The record itself says it is deleted (soft delete flag, status value). */
   z.strictObject({ type: z.literal('field'), field: dotPath.min(1), equals: z.array(jsonPrimitive).min(1) }),
+  /**
+   * This stream is another stream's delete feed (e.g. GET /workers/deleted): every record it
+   * returns deletes the record with the same natural key in `of`'s raw topic.
+   */
+  z.strictObject({ type: z.literal('feed'), of: z.string().min(1) }),
   /** No signal: a periodic full scan tombstones missing ids, unless too many vanished at once. */
   z.strictObject({
     type: z.literal('full-scan'),

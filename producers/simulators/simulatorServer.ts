@@ -105,7 +105,7 @@ export abstract class SimulatorServer {
   private readonly resources = new Map<string, SimulatedResource<unknown>>();
   private readonly primaryResource: string;
   private readonly faultInjector: FaultInjector;
-  private readonly churn: Churn | undefined;
+  private churn: Churn | undefined;
   private readonly mutationPrng: Prng;
   /** Seeded change clock: every mutation moves it forward, so change times never depend on wall time. */
   private changeClock: number;
@@ -352,6 +352,11 @@ export abstract class SimulatorServer {
     url: URL,
     headers: IncomingHttpHeaders,
   ): DataHandler | undefined;
+
+  /** Starts, changes or (with undefined) stops churn: a test's "the source goes quiet now". */
+  setChurn(churn: Churn | undefined): void {
+    this.churn = churn;
+  }
 
   /** Counts a served data page and applies churn ("records changing while a sync pages through them"). */
   private pageServed(): void {
