@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { DeleteRecord, UpsertRecord } from './sinkRecord.js';
 import type { ChildTableSpec, ColumnValue, EntityTableSpec } from './specs/entityTableSpec.js';
+import { createStagingTable, type StagingTable } from './stagingTable.js';
 
 /**
  * Set-based SQL for one entity table, built once from its spec. Identifiers are quoted with
@@ -12,7 +13,12 @@ export interface Statement {
 }
 
 export interface TableStatements {
-  /** INSERT … ON CONFLICT DO UPDATE guarded by version; RETURNING the ids that landed. */
+  /** The write path for upserts: COPY into a staging table, then a guarded merge. */
+  staging: StagingTable;
+  /**
+   * INSERT … ON CONFLICT DO UPDATE from `unnest`ed arrays, guarded by version; RETURNING the ids
+   * that landed. The sink writes through `staging`; this stays for the benchmark's comparison.
+   */
   upsert(records: readonly UpsertRecord[]): Statement;
   /** Soft delete guarded by source position; RETURNING the ids deleted. */
   softDelete(records: readonly DeleteRecord[]): Statement;
@@ -92,6 +98,7 @@ export function createTableStatements(spec: EntityTableSpec): TableStatements {
   const childStatements = spec.children.map((child) => childStatementsFor(child));
 
   return {
+    staging: createStagingTable(spec),
     upsert(records) {
       const values: unknown[] = [records[0]?.topic ?? '', records[0]?.partition ?? 0];
       values.push(records.map((r) => r.key));

@@ -42,9 +42,10 @@ export function isRowRejection(error: TributaryError): boolean {
 }
 
 /**
- * Writes one partition batch in one transaction: offset compare-and-set, set-based upserts and
- * soft deletes in the order dedupeBatch gives (+ child rows), the rejected rows to the DLQ, COMMIT. Rows the database rejects
- * are isolated by bisecting under savepoints so their batch-mates still land in this transaction.
+ * Writes one partition batch in one transaction: offset compare-and-set, upserts (COPY into the
+ * staging table + one guarded merge) and soft deletes in the order dedupeBatch gives (+ child
+ * rows), the rejected rows to the DLQ, COMMIT. Rows the database rejects are isolated by
+ * bisecting the merge under savepoints so their batch-mates still land in this transaction.
  * Any other error aborts the transaction and is thrown translated (the caller retries the whole
  * transaction when it is retryable).
  */
@@ -60,7 +61,9 @@ export async function writeBatch(client: pg.PoolClient, input: WriteBatchInput):
   }));
   let upserted = 0;
   let deleted = 0;
+  const cursor: StageCursor = { next: 0 };
   try {
+    if (upsertsBeforeDelete.length > 0 || upserts.length > 0) await input.statements.staging.ensure(client);
     await client.query('BEGIN');
     await compareAndSetOffset(
       client,
@@ -71,14 +74,14 @@ export async function writeBatch(client: pg.PoolClient, input: WriteBatchInput):
       nextOffset,
     );
     if (upsertsBeforeDelete.length > 0) {
-      upserted += await landUpserts(client, input.statements, upsertsBeforeDelete, rejected);
+      upserted += await landUpserts(client, input, upsertsBeforeDelete, cursor, rejected);
     }
     if (deletes.length > 0) {
       const result = await client.query(input.statements.softDelete(deletes));
       deleted = result.rowCount ?? 0;
     }
     if (upserts.length > 0) {
-      upserted += await landUpserts(client, input.statements, upserts, rejected);
+      upserted += await landUpserts(client, input, upserts, cursor, rejected);
     }
     if (rejected.length > 0) await input.publishRejected(rejected);
     await client.query('COMMIT');
@@ -90,29 +93,55 @@ export async function writeBatch(client: pg.PoolClient, input: WriteBatchInput):
   return { nextOffset, upserted, deleted, rejected: rejected.length };
 }
 
-async function applyUpserts(
-  client: pg.PoolClient,
-  statements: TableStatements,
-  records: readonly UpsertRecord[],
-): Promise<number> {
-  const result = await client.query<{ id: string }>(statements.upsert(records));
-  const landedIds = new Set(result.rows.map((row) => row.id));
-  // Child rows are replaced only for parents whose new version landed.
-  const landed = records.filter((record) => landedIds.has(record.key));
-  for (const statement of statements.replaceChildren(landed)) await client.query(statement);
-  return landed.length;
+/** Ordinals handed to staged rows within one transaction (the staging table empties at COMMIT). */
+interface StageCursor {
+  next: number;
 }
 
-/** Tries the rows together; on a row rejection, halves the set under savepoints until the bad rows stand alone. */
+/**
+ * COPYs the rows into the staging table, then merges them; on a row rejection (class 22/23) the
+ * ordinal range is halved under savepoints until the bad rows stand alone, so their batch-mates
+ * still land in this transaction. The COPY is done once; only the merge is retried.
+ */
 async function landUpserts(
   client: pg.PoolClient,
-  statements: TableStatements,
+  input: WriteBatchInput,
   records: readonly UpsertRecord[],
+  cursor: StageCursor,
   rejected: RejectedRecord[],
 ): Promise<number> {
+  const { staging } = input.statements;
+  const first = cursor.next;
+  const { staged, unstageable } = await staging.copy(client, records, first);
+  cursor.next += staged.length;
+  for (const { record, error } of unstageable) rejected.push({ record, error, stage: 'sink-write' });
+  if (staged.length === 0) return 0;
+  return landRange(client, input, staged, first, 0, staged.length, rejected);
+}
+
+async function landRange(
+  client: pg.PoolClient,
+  input: WriteBatchInput,
+  staged: readonly UpsertRecord[],
+  base: number,
+  from: number,
+  to: number,
+  rejected: RejectedRecord[],
+): Promise<number> {
+  const { staging } = input.statements;
   await client.query('SAVEPOINT sink_rows');
   try {
-    const landed = await applyUpserts(client, statements, records);
+    const result = await client.query<{ id: string }>(
+      staging.merge(input.topic, input.partition, base + from, base + to),
+    );
+    let landed = result.rowCount ?? 0;
+    if (staging.returnsIds) {
+      // Child rows are replaced only for parents whose new version landed.
+      const landedIds = new Set(result.rows.map((row) => row.id));
+      const parents = staged.slice(from, to).filter((record) => landedIds.has(record.key));
+      for (const statement of input.statements.replaceChildren(parents)) await client.query(statement);
+      landed = parents.length;
+    }
     await client.query('RELEASE SAVEPOINT sink_rows');
     return landed;
   } catch (error) {
@@ -120,15 +149,15 @@ async function landUpserts(
     if (!isRowRejection(translated)) throw translated;
     await client.query('ROLLBACK TO SAVEPOINT sink_rows');
     await client.query('RELEASE SAVEPOINT sink_rows');
-    if (records.length === 1) {
-      const [record] = records;
+    if (to - from === 1) {
+      const record = staged[from];
       if (record) rejected.push({ record, error: translated, stage: 'sink-write' });
       return 0;
     }
-    const middle = Math.ceil(records.length / 2);
+    const middle = from + Math.ceil((to - from) / 2);
     return (
-      (await landUpserts(client, statements, records.slice(0, middle), rejected)) +
-      (await landUpserts(client, statements, records.slice(middle), rejected))
+      (await landRange(client, input, staged, base, from, middle, rejected)) +
+      (await landRange(client, input, staged, base, middle, to, rejected))
     );
   }
 }

@@ -2,15 +2,26 @@ import { TributaryError } from '../../../platform/errors.js';
 import { costCenterTable } from './costCenterTable.js';
 import { employeeTable } from './employeeTable.js';
 import type { EntityTableSpec } from './entityTableSpec.js';
+import { fxRateTable } from './fxRateTable.js';
+import { glAccountTable } from './glAccountTable.js';
 import { invoiceTable } from './invoiceTable.js';
+import { locationTable } from './locationTable.js';
+import { orgUnitTable } from './orgUnitTable.js';
 import { vendorTable } from './vendorTable.js';
 
-/** Every entity the PostgreSQL sink knows; `--entities` selects from these names. */
+/**
+ * Every entity the PostgreSQL sink knows, one per contract in schemas/entityCatalog.ts (a unit
+ * test keeps the two lists equal); `--entities` selects from these names.
+ */
 export const entityTables: readonly EntityTableSpec[] = [
   employeeTable,
+  orgUnitTable,
   costCenterTable,
+  locationTable,
   vendorTable,
   invoiceTable,
+  glAccountTable,
+  fxRateTable,
 ];
 
 export function selectEntityTables(names: readonly string[] | undefined): EntityTableSpec[] {

@@ -7,24 +7,31 @@ function lines(data: Record<string, unknown>): readonly Record<string, unknown>[
   return value.filter((line): line is Record<string, unknown> => typeof line === 'object' && line !== null);
 }
 
-/** canonical.invoice → tables `invoice` and `invoice_line` (migration 0104). */
+/**
+ * canonical.invoice (schemas/entities/invoice.ts) → tables `invoice` and `invoice_line`
+ * (migrations 0104, 0105).
+ */
 export const invoiceTable: EntityTableSpec = {
   entity: 'invoice',
   table: 'invoice',
   columns: [
+    { name: 'vendor_number', type: 'text', extract: field('vendorNumber') },
     { name: 'invoice_number', type: 'text', extract: field('invoiceNumber') },
     { name: 'vendor_id', type: 'uuid', extract: field('vendorId') },
-    { name: 'cost_center_id', type: 'uuid', extract: field('costCenterId') },
     { name: 'status', type: 'text', extract: field('status') },
-    { name: 'issue_date', type: 'date', extract: field('issueDate') },
-    { name: 'due_date', type: 'date', extract: field('dueDate') },
     { name: 'currency', type: 'text', extract: field('currency') },
+    { name: 'invoice_date', type: 'date', extract: field('invoiceDate') },
+    { name: 'due_date', type: 'date', extract: field('dueDate') },
+    { name: 'posting_date', type: 'date', extract: field('postingDate') },
+    { name: 'paid_date', type: 'date', extract: field('paidDate') },
     { name: 'subtotal_amount', type: 'numeric', extract: moneyAmount('subtotal') },
     { name: 'subtotal_currency', type: 'text', extract: moneyCurrency('subtotal') },
-    { name: 'tax_amount', type: 'numeric', extract: moneyAmount('tax') },
-    { name: 'tax_currency', type: 'text', extract: moneyCurrency('tax') },
+    { name: 'tax_total_amount', type: 'numeric', extract: moneyAmount('taxTotal') },
+    { name: 'tax_total_currency', type: 'text', extract: moneyCurrency('taxTotal') },
     { name: 'total_amount', type: 'numeric', extract: moneyAmount('total') },
     { name: 'total_currency', type: 'text', extract: moneyCurrency('total') },
+    { name: 'amount_due_amount', type: 'numeric', extract: moneyAmount('amountDue') },
+    { name: 'amount_due_currency', type: 'text', extract: moneyCurrency('amountDue') },
   ],
   children: [
     {
@@ -36,11 +43,13 @@ export const invoiceTable: EntityTableSpec = {
         { name: 'line_number', type: 'integer', extract: field('lineNumber') },
         { name: 'description', type: 'text', extract: field('description') },
         { name: 'quantity', type: 'numeric', extract: field('quantity') },
-        { name: 'unit_price_amount', type: 'numeric', extract: moneyAmount('unitPrice') },
-        { name: 'unit_price_currency', type: 'text', extract: moneyCurrency('unitPrice') },
-        { name: 'amount', type: 'numeric', extract: moneyAmount('amount') },
-        { name: 'amount_currency', type: 'text', extract: moneyCurrency('amount') },
-        { name: 'gl_account', type: 'text', extract: field('glAccount') },
+        { name: 'unit_price', type: 'numeric', extract: field('unitPrice') },
+        { name: 'net_amount', type: 'numeric', extract: moneyAmount('netAmount') },
+        { name: 'net_currency', type: 'text', extract: moneyCurrency('netAmount') },
+        { name: 'tax_amount', type: 'numeric', extract: moneyAmount('taxAmount') },
+        { name: 'tax_currency', type: 'text', extract: moneyCurrency('taxAmount') },
+        { name: 'tax_rate_percent', type: 'numeric', extract: field('taxRatePercent') },
+        { name: 'gl_account_id', type: 'uuid', extract: field('glAccountId') },
         { name: 'cost_center_id', type: 'uuid', extract: field('costCenterId') },
       ],
     },

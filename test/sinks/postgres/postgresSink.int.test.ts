@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pkg from '@kafkajs/confluent-schema-registry';
+import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
 import { dlqHeaders } from '../../../sinks/postgres/dlqPublisher.js';
 import { PostgresSink } from '../../../sinks/postgres/postgresSink.js';
-import { employeeTable } from '../../../sinks/postgres/specs/employeeTable.js';
-import { invoiceTable } from '../../../sinks/postgres/specs/invoiceTable.js';
+import { entityTables } from '../../../sinks/postgres/specs/entityTables.js';
 import { endpoints, testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
+import { fixtureOf, invoiceRecord, refs } from './canonicalFixtures.js';
 import {
   type CanonicalProducer,
   canonicalProducer,
@@ -33,7 +34,7 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
   function startSink(topics: Record<string, string>, dlqTopic: string, metrics: Registry): PostgresSink {
     const sink = new PostgresSink(
       {
-        entities: [employeeTable, invoiceTable].filter((spec) => spec.entity in topics),
+        entities: entityTables.filter((spec) => spec.entity in topics),
         topics,
         groupId: uniqueName('sink-group'),
         dlqTopic,
@@ -79,25 +80,7 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
       { key: e, value: null },
     ]);
     const inv = randomUUID();
-    const invoice = (version: number, lines: number) => ({
-      id: inv,
-      entity: 'invoice',
-      version,
-      mappingVersions: ['erp-invoices@1'],
-      updatedAt: '2026-11-27T10:00:00Z',
-      data: {
-        invoiceNumber: 'INV-1',
-        currency: 'EUR',
-        total: { amount: `${lines * 10}.00`, currency: 'EUR' },
-        lines: Array.from({ length: lines }, (_, index) => ({
-          lineNumber: index + 1,
-          description: `line ${index + 1} of v${version}`,
-          quantity: '1',
-          amount: { amount: '10.00', currency: 'EUR' },
-        })),
-      },
-      provenance: {},
-    });
+    const invoice = (version: number, lines: number) => invoiceRecord(inv, version, lines);
     await kafka.send(invoices, [
       { key: inv, value: invoice(1, 3) },
       { key: inv, value: invoice(2, 2) },
@@ -120,16 +103,18 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
       version: string;
       given_name: string;
       deleted: boolean;
-      annual_salary_amount: string;
+      compensation_annualized_amount: string;
+      work_email: string;
     }>(
-      'SELECT id, version::text, given_name, deleted_at IS NOT NULL AS deleted, annual_salary_amount::text FROM employee',
+      'SELECT id, version::text, given_name, deleted_at IS NOT NULL AS deleted, compensation_annualized_amount::text, work_email FROM employee',
     );
     const byId = new Map(rows.map((row) => [row.id, row]));
     expect(byId.get(a)).toMatchObject({
       version: '3',
       given_name: 'Ada',
       deleted: false,
-      annual_salary_amount: '50003.0000',
+      compensation_annualized_amount: '50003.0000',
+      work_email: `ada.${a.slice(0, 8)}@example.com`,
     });
     expect(byId.get(b)).toMatchObject({ version: '2', deleted: false });
     expect(byId.get(c)).toMatchObject({ version: '1', deleted: true });
@@ -137,11 +122,19 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
     expect(byId.has(e)).toBe(false);
     expect(rows).toHaveLength(4);
 
-    const lines = await db.pool.query<{ description: string }>(
-      'SELECT description FROM invoice_line WHERE invoice_id = $1 ORDER BY line_index',
+    const lines = await db.pool.query<{ description: string; net_amount: string; unit_price: string }>(
+      'SELECT description, net_amount::text, unit_price::text FROM invoice_line WHERE invoice_id = $1 ORDER BY line_index',
       [inv],
     );
-    expect(lines.rows.map((row) => row.description)).toEqual(['line 1 of v2', 'line 2 of v2']);
+    expect(lines.rows).toEqual([
+      { description: 'line 1 of v2', net_amount: '10.3100', unit_price: '4.123456789' },
+      { description: 'line 2 of v2', net_amount: '10.3100', unit_price: '4.123456789' },
+    ]);
+    const header = await db.pool.query(
+      'SELECT version::text, total_amount::text FROM invoice WHERE id = $1',
+      [inv],
+    );
+    expect(header.rows).toEqual([{ version: '2', total_amount: '24.5400' }]);
 
     // A later stale version in a new batch changes nothing; a replayed tombstone is idempotent.
     await kafka.send(employees, [
@@ -172,11 +165,19 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
         key: id,
         value:
           index === 17
-            ? employeeRecord(id, 1, { annualSalary: { amount: '1.00', currency: 'eur' } }) // CHECK: 23514
+            ? employeeRecord(id, 1, {
+                compensation: {
+                  annualized: { amount: '1.00', currency: 'eur' }, // CHECK: 23514
+                  original: { amount: '1.00', currency: 'EUR' },
+                  payFrequency: 'annual',
+                },
+              })
             : index === 30
               ? employeeRecord(id, 1, { hireDate: 'not-a-date' }) // invalid date: 22007
               : employeeRecord(id, 1),
       })),
+      // Records 17 and 30 break the contract on purpose: the database is the sink's last defence.
+      { unchecked: true },
     );
     const metrics = createMetricsRegistry({ defaultMetrics: false });
     const sink = startSink({ employee: employees }, dlq, metrics);
@@ -222,5 +223,87 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
     expect(await metrics.getSingleMetricAsString('tributary_sink_dlq_total')).toMatch(
       /stage="sink-write"} 2/,
     );
+  });
+
+  it('lands every canonical entity with every typed column filled from the contract fields', async () => {
+    const topics: Record<string, string> = {};
+    const ids: Record<string, string[]> = {};
+    for (const spec of entityTables) {
+      const topic = await kafka.createTopic(spec.entity, 1);
+      topics[spec.entity] = topic;
+      const build = fixtureOf[spec.entity];
+      if (!build) throw new Error(`no fixture for ${spec.entity}`);
+      const entityIds = [randomUUID(), randomUUID(), randomUUID()];
+      ids[spec.entity] = entityIds;
+      await kafka.send(
+        topic,
+        entityIds.map((id) => ({ key: id, value: build(id) })),
+      );
+    }
+    const sink = startSink(
+      topics,
+      await kafka.createDlqTopic(),
+      createMetricsRegistry({ defaultMetrics: false }),
+    );
+    await sink.start();
+    await eventually(
+      async () => {
+        const offsets = await storedOffsets(sink.options.groupId);
+        return Object.values(topics).every((topic) => offsets.get(`${topic}/0`) === '3');
+      },
+      30_000,
+      'every entity topic stored',
+    );
+    for (const spec of entityTables) {
+      const columns = spec.columns.map((column) => column.name);
+      const { rows } = await db.pool.query<Record<string, unknown>>(
+        `SELECT id, ${columns.map((name) => `${pg.escapeIdentifier(name)} IS NULL AS ${pg.escapeIdentifier(name)}`).join(', ')} FROM ${pg.escapeIdentifier(spec.table)} WHERE id = ANY($1::uuid[])`,
+        [ids[spec.entity]],
+      );
+      expect(rows, spec.entity).toHaveLength(3);
+      const nullColumns = rows.flatMap((row) => columns.filter((name) => row[name] === true));
+      expect(nullColumns, `${spec.table} columns left NULL`).toEqual([]);
+      for (const child of spec.children) {
+        const childColumns = child.columns.map((column) => column.name);
+        const childRows = await db.pool.query<Record<string, unknown>>(
+          `SELECT ${childColumns.map((name) => `${pg.escapeIdentifier(name)} IS NULL AS ${pg.escapeIdentifier(name)}`).join(', ')} FROM ${pg.escapeIdentifier(child.table)} WHERE ${pg.escapeIdentifier(child.parentColumn)} = ANY($1::uuid[])`,
+          [ids[spec.entity]],
+        );
+        expect(childRows.rows).toHaveLength(6);
+        expect(childRows.rows.flatMap((row) => childColumns.filter((name) => row[name] === true))).toEqual(
+          [],
+        );
+      }
+    }
+    // Spot-check values and types, not just presence.
+    const employeeId = ids['employee']?.[0];
+    const employee = await db.pool.query(
+      `SELECT work_email, country_code, department_id::text, compensation_annualized_amount::text,
+              compensation_annualized_currency, compensation_original_amount::text, pay_frequency,
+              standard_hours_per_week::text, hire_date::text, termination_date::text
+       FROM employee WHERE id = $1`,
+      [employeeId],
+    );
+    expect(employee.rows[0]).toEqual({
+      work_email: `ada.${employeeId?.slice(0, 8)}@example.com`,
+      country_code: 'DE',
+      department_id: refs.department,
+      compensation_annualized_amount: '50001.0000',
+      compensation_annualized_currency: 'EUR',
+      compensation_original_amount: '4167.6700',
+      pay_frequency: 'monthly',
+      standard_hours_per_week: '40',
+      hire_date: '2020-01-15',
+      termination_date: '2027-06-30',
+    });
+    const fx = await db.pool.query('SELECT rate::text, rate_date::text FROM fx_rate WHERE id = $1', [
+      ids['fx_rate']?.[0],
+    ]);
+    expect(fx.rows[0]).toEqual({ rate: '1.08321234', rate_date: '2026-11-27' });
+    const location = await db.pool.query(
+      "SELECT address_city, address_country_code, address->>'postalCode' AS postal FROM location WHERE id = $1",
+      [ids['location']?.[0]],
+    );
+    expect(location.rows[0]).toEqual({ address_city: 'Berlin', address_country_code: 'DE', postal: '10117' });
   });
 });

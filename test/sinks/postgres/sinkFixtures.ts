@@ -8,6 +8,9 @@ import { afterAll } from 'vitest';
 import { migrate } from '../../../platform/migrate.js';
 import { projectRoot } from '../../../platform/stack/paths.js';
 import { createTestDatabase, endpoints, testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
+import { assertContractValid, type CanonicalFixture } from './canonicalFixtures.js';
+
+export { employeeRecord } from './canonicalFixtures.js';
 
 const { SchemaRegistry, SchemaType } = pkg;
 
@@ -32,7 +35,15 @@ export interface CanonicalProducer {
   /** Creates a canonical topic (and registers a schema for it); returns its name. */
   createTopic(entity: string, partitions: number): Promise<string>;
   createDlqTopic(): Promise<string>;
-  send(topic: string, messages: readonly { key: string; value: unknown | null }[]): Promise<void>;
+  /**
+   * Encodes and produces; every value must validate against its entity's contract unless
+   * `unchecked` (tests that deliberately send what the contract forbids, to exercise the DLQ).
+   */
+  send(
+    topic: string,
+    messages: readonly { key: string; value: CanonicalFixture | null }[],
+    options?: { unchecked?: boolean },
+  ): Promise<void>;
 }
 
 export async function canonicalProducer(): Promise<CanonicalProducer> {
@@ -73,9 +84,12 @@ export async function canonicalProducer(): Promise<CanonicalProducer> {
       await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
       return topic;
     },
-    async send(topic, messages) {
+    async send(topic, messages, options = {}) {
       const id = schemaIds.get(topic);
       if (id === undefined) throw new Error(`no schema for ${topic}`);
+      if (!options.unchecked) {
+        for (const message of messages) if (message.value !== null) assertContractValid(message.value);
+      }
       const encoded = await Promise.all(
         messages.map(async (message) => ({
           key: message.key,
@@ -85,40 +99,6 @@ export async function canonicalProducer(): Promise<CanonicalProducer> {
       for (let index = 0; index < encoded.length; index += 2000) {
         await producer.send({ topic, acks: -1, messages: encoded.slice(index, index + 2000) });
       }
-    },
-  };
-}
-
-/** A canonical employee record at `version`. */
-export function employeeRecord(id: string, version: number, overrides: Record<string, unknown> = {}) {
-  return {
-    id,
-    entity: 'employee',
-    version,
-    mappingVersions: ['hr-workers@1'],
-    updatedAt: '2026-11-27T10:00:00.000Z',
-    data: {
-      employeeNumber: `E-${id.slice(0, 8)}`,
-      givenName: 'Ada',
-      familyName: `Lovelace-v${version}`,
-      email: `ada.${id.slice(0, 8)}@example.com`,
-      employmentStatus: 'active',
-      hireDate: '2020-01-15',
-      annualSalary: { amount: `${50000 + version}.00`, currency: 'EUR' },
-      ...overrides,
-    },
-    provenance: {
-      familyName: {
-        sourceSystem: 'workday',
-        sourceInstance: 'acme',
-        sourceRecordKey: `acme/workers/${id}`,
-        rawTopic: 'raw.hr.workers',
-        rawPartition: 0,
-        rawOffset: '1',
-        observedAt: '2026-11-27T09:59:00.000Z',
-        mapping: 'hr-workers@1',
-        transformation: 'copy',
-      },
     },
   };
 }
