@@ -50,6 +50,8 @@ export interface CdcProducerOptionsInput {
   retainedWalWarnBytes?: number;
   /** How long to wait for a previous instance's walsender to release the slot before terminating it. @default 5000 */
   slotReleaseWaitMs?: number;
+  /** Fault-injection hook for crash tests: runs after a Kafka commit, before the slot acknowledgement. @default no-op */
+  afterCommitBeforeAck?: () => void;
   /** Connector name and version in envelopes. @default { name: 'postgres-cdc-<source>', version: '1.0.0' } */
   connector?: { name: string; version: string };
 }
@@ -112,6 +114,7 @@ export function resolveCdcProducerOptions(input: CdcProducerOptionsInput): CdcPr
     monitorIntervalMs: positive('monitorIntervalMs', input.monitorIntervalMs, 5000),
     retainedWalWarnBytes: positive('retainedWalWarnBytes', input.retainedWalWarnBytes, 1024 ** 3),
     slotReleaseWaitMs: positive('slotReleaseWaitMs', input.slotReleaseWaitMs, 5000),
+    afterCommitBeforeAck: input.afterCommitBeforeAck ?? (() => undefined),
     connector: input.connector ?? { name: `postgres-cdc-${input.source}`, version: '1.0.0' },
   };
 }

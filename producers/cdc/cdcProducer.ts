@@ -440,6 +440,7 @@ export class CdcProducer {
     if (endLsn <= this.resumeLsn) {
       // Already in Kafka: committed before a crash that came before the slot acknowledgement.
       this.stats.transactionsSkipped++;
+      this.options.log.info({ endLsn: formatLsn(endLsn), resumeLsn: formatLsn(this.resumeLsn) }, 'skipping a transaction already committed to Kafka');
       return;
     }
     this.queue.push({ endLsn, commitTime: open.commitTime, records: open.records });
@@ -497,6 +498,7 @@ export class CdcProducer {
         { source: o.source },
         this.queue[0] ? Math.max(0, (o.now().getTime() - this.queue[0].commitTime.getTime()) / 1000) : 0,
       );
+      o.afterCommitBeforeAck();
       this.acknowledge(last.endLsn); // only now: the Kafka transaction holding these changes committed
       this.drained?.();
     }

@@ -54,6 +54,7 @@ export interface CdcSettings {
   heartbeatIntervalMs?: number;
   maxBatchRecords?: number;
   retainedWalWarnBytes?: number;
+  afterCommitBeforeAck?: () => void;
 }
 
 export function cdcSettingsFromEnv(env: NodeJS.ProcessEnv): CdcSettings {

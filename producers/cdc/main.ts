@@ -11,8 +11,16 @@ import { runCdcProducer } from './runCdcProducer.js';
  */
 const config = loadConfig(process.env);
 const log = createLogger({ level: config.LOG_LEVEL, name: 'tributary-cdc' });
+// Crash tests only: SIGKILL ourselves with this probability right after a Kafka commit, before the ack.
+const killAfterCommit = Number(process.env['CDC_KILL_AFTER_COMMIT'] ?? 0);
+const afterCommitBeforeAck = (): void => {
+  if (killAfterCommit > 0 && Math.random() < killAfterCommit) {
+    log.warn('fault injection: SIGKILL after a Kafka commit, before the slot acknowledgement');
+    process.kill(process.pid, 'SIGKILL');
+  }
+};
 try {
-  process.exitCode = await runCdcProducer(config, cdcSettingsFromEnv(process.env), log);
+  process.exitCode = await runCdcProducer(config, { ...cdcSettingsFromEnv(process.env), afterCommitBeforeAck }, log);
 } catch (error) {
   log.fatal({ err: error }, 'CDC producer could not start');
   process.exitCode = 1;

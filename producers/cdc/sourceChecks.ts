@@ -50,14 +50,15 @@ export async function checkPrivileges(client: pg.Client, tables: readonly TableI
     );
   }
   for (const table of tables) {
-    const { rows: grant } = await client.query<{ ok: boolean }>(
-      `SELECT has_table_privilege(format('%I.%I', $1::text, $2::text), 'SELECT') AS ok`,
+    // By oid: resolving a name would itself fail with "permission denied for schema".
+    const { rows: grant } = await client.query<{ usage: boolean; select: boolean }>(
+      `SELECT has_schema_privilege(n.oid, 'USAGE') AS usage, has_table_privilege(c.oid, 'SELECT') AS select
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
       [table.schema, table.table],
     );
-    if (!grant[0]?.ok)
-      problems.push(
-        `no SELECT on ${table.stream} (GRANT SELECT ON ${table.stream} TO ${role?.rolname ?? 'the CDC role'})`,
-      );
+    const who = role?.rolname ?? 'the CDC role';
+    if (!grant[0]?.usage) problems.push(`no USAGE on schema ${table.schema} (GRANT USAGE ON SCHEMA ${table.schema} TO ${who})`);
+    if (!grant[0]?.select) problems.push(`no SELECT on ${table.stream} (GRANT SELECT ON ${table.stream} TO ${who})`);
   }
   if (problems.length > 0) {
     throw new TributaryError('DATABASE_REJECTED', `CDC privileges missing: ${problems.join('; ')}`);
