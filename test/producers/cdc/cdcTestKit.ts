@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { afterAll } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { sourceStateTopic } from '../../../platform/declaredTopics.js';
 import { withDatabase } from '../../../platform/postgres.js';
 import { readTopicToEnd } from '../../../platform/topicReader.js';
@@ -11,12 +11,12 @@ import { rawTextTypes } from '../../../producers/cdc/replicationConnection.js';
 import { createPayrollDatabase, payrollTables } from '../../../producers/sources/payroll/payrollDatabase.js';
 import { endpoints, uniqueName } from '../../helpers/stack.js';
 
-/** A fresh payroll database; afterAll drops its slots (a slot blocks DROP DATABASE) and the database. */
+/** A fresh payroll database for the calling test; when it finishes, drops its slots (a slot blocks DROP DATABASE) and the database. */
 export async function createPayrollTestDatabase(employees = 100): Promise<string> {
   const name = uniqueName('payroll').replace(/-/g, '_');
   const url = withDatabase(endpoints().databaseUrl, name);
   await createPayrollDatabase(url, { employees });
-  afterAll(async () => {
+  onTestFinished(async () => {
     const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
     await admin.connect();
     try {
