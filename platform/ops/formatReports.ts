@@ -200,10 +200,15 @@ export function formatStatus(report: StatusReport, write: Write): void {
   for (const group of report.groups) write(`  ${group.groupId}: total lag ${group.totalLag}\n`);
   write('\nsource streams\n');
   printTable(
-    ['stream', 'cursor time', 'freshness', 'last sync', 'updated at'],
+    ['stream', 'position', 'freshness', 'last sync', 'updated at'],
     report.sources.map((source) => [
       source.key,
-      source.cursorTime ?? (Object.keys(source.position).length > 0 ? JSON.stringify(source.position) : '-'),
+      source.cursorTime !== null
+        ? `cursor ${source.cursorTime}`
+        : typeof source.position['lsn'] === 'string'
+          ? `lsn ${source.position['lsn']}${typeof source.position['phase'] === 'string' ? ` (${source.position['phase']})` : ''}`
+          : (source.problem ??
+            (Object.keys(source.position).length > 0 ? JSON.stringify(source.position) : '-')),
       age(source.freshnessSeconds),
       source.lastSyncId,
       source.updatedAt,
@@ -213,10 +218,11 @@ export function formatStatus(report: StatusReport, write: Write): void {
   if (report.slots.length > 0) {
     write('\nreplication slots (CDC)\n');
     printTable(
-      ['database', 'slot', 'plugin', 'active', 'lag bytes', 'retained WAL bytes'],
+      ['source', 'slot', 'database', 'plugin', 'active', 'lag bytes', 'retained WAL bytes'],
       report.slots.map((slot) => [
-        slot.database,
+        slot.sourceKey ?? '-',
         slot.slotName,
+        slot.database,
         slot.plugin ?? '-',
         String(slot.active),
         slot.lagBytes ?? '-',

@@ -42,8 +42,10 @@ export interface SourceStreamStatus {
   freshnessSeconds: number | null;
   lastSyncId: string;
   updatedAt: string;
-  /** Other position fields (an LSN for CDC sources, page tokens). */
+  /** Other position fields (an LSN and slot for CDC sources, page tokens). */
   position: Record<string, unknown>;
+  /** Why the cursor could not be read, when it could not (the rest of the row still shows). */
+  problem?: string;
 }
 
 export interface SlotStatus {
@@ -55,6 +57,8 @@ export interface SlotStatus {
   lagBytes: string | null;
   /** Bytes of WAL the slot keeps on disk (current position − restart_lsn). */
   retainedBytes: string | null;
+  /** The source stream whose committed state names this slot (CDC producers store `position.slot`). */
+  sourceKey: string | null;
 }
 
 export interface StatusReport {
@@ -150,10 +154,15 @@ async function sourceStatuses(kafka: Kafka, topic: string, now: Date): Promise<S
     const cursor = typeof cursorValue === 'string' ? cursorValue : null;
     let cursorTime: string | null = null;
     let freshnessSeconds: number | null = null;
+    let problem: string | undefined;
     if (cursor !== null) {
-      const epochMs = cursorEpochMs(parseCursor(cursor));
-      cursorTime = new Date(epochMs).toISOString();
-      freshnessSeconds = Math.max(0, Math.round((now.getTime() - epochMs) / 1000));
+      try {
+        const epochMs = cursorEpochMs(parseCursor(cursor));
+        cursorTime = new Date(epochMs).toISOString();
+        freshnessSeconds = Math.max(0, Math.round((now.getTime() - epochMs) / 1000));
+      } catch (error) {
+        problem = `cursor unreadable: ${errorMessage(error)}`;
+      }
     }
     statuses.push({
       key,
@@ -163,6 +172,7 @@ async function sourceStatuses(kafka: Kafka, topic: string, now: Date): Promise<S
       lastSyncId: state.syncId,
       updatedAt: state.updatedAt,
       position,
+      ...(problem ? { problem } : {}),
     });
   }
   return statuses;
@@ -198,6 +208,7 @@ async function slotStatuses(url: string, pool?: pg.Pool): Promise<SlotStatus[]> 
     active: row.active,
     lagBytes: row.lag_bytes,
     retainedBytes: row.retained_bytes,
+    sourceKey: null,
   }));
 }
 
@@ -263,6 +274,20 @@ export async function collectStatus(options: StatusOptions): Promise<StatusRepor
     }
   }
   if (slotSources.length > 0 && slots.length === 0) notes.push('no replication slots exist (no CDC source)');
+  for (const slot of slots) {
+    slot.sourceKey = sources.find((source) => source.position['slot'] === slot.slotName)?.key ?? null;
+  }
+  for (const source of sources) {
+    const slotName = source.position['slot'];
+    if (
+      typeof slotName === 'string' &&
+      slotSources.length > 0 &&
+      !slots.some((slot) => slot.slotName === slotName)
+    )
+      notes.push(
+        `${source.key}: its slot ${slotName} was not found (pass the source database with --cdc-url)`,
+      );
+  }
 
   const metrics: StatusReport['metrics'] = [];
   for (const url of options.metricsUrls ?? []) {
