@@ -242,9 +242,10 @@ describe('tributary status', () => {
     const dryRun = await runCli(['replay', '--group', sinkGroup, '--to-earliest', '--dry-run'], env);
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toContain(`would re-read 11 offsets across 2 partitions; nothing changed`);
-    process.stdout.write(
-      `\n$ tributary replay --group ${sinkGroup} --to-earliest --dry-run\n${dryRun.stdout}`,
-    );
+    if (process.env['OPS_TEST_PRINT'])
+      process.stdout.write(
+        `\n$ tributary replay --group ${sinkGroup} --to-earliest --dry-run\n${dryRun.stdout}`,
+      );
     const stored = await pool.query<{ next_offset: string }>(
       'SELECT next_offset::text FROM tributary_sink_offsets WHERE group_id = $1 ORDER BY partition',
       [sinkGroup],
