@@ -440,7 +440,10 @@ export class CdcProducer {
     if (endLsn <= this.resumeLsn) {
       // Already in Kafka: committed before a crash that came before the slot acknowledgement.
       this.stats.transactionsSkipped++;
-      this.options.log.info({ endLsn: formatLsn(endLsn), resumeLsn: formatLsn(this.resumeLsn) }, 'skipping a transaction already committed to Kafka');
+      this.options.log.info(
+        { endLsn: formatLsn(endLsn), resumeLsn: formatLsn(this.resumeLsn) },
+        'skipping a transaction already committed to Kafka',
+      );
       return;
     }
     this.queue.push({ endLsn, commitTime: open.commitTime, records: open.records });

@@ -20,7 +20,11 @@ const afterCommitBeforeAck = (): void => {
   }
 };
 try {
-  process.exitCode = await runCdcProducer(config, { ...cdcSettingsFromEnv(process.env), afterCommitBeforeAck }, log);
+  process.exitCode = await runCdcProducer(
+    config,
+    { ...cdcSettingsFromEnv(process.env), afterCommitBeforeAck },
+    log,
+  );
 } catch (error) {
   log.fatal({ err: error }, 'CDC producer could not start');
   process.exitCode = 1;

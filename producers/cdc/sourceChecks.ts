@@ -57,8 +57,10 @@ export async function checkPrivileges(client: pg.Client, tables: readonly TableI
       [table.schema, table.table],
     );
     const who = role?.rolname ?? 'the CDC role';
-    if (!grant[0]?.usage) problems.push(`no USAGE on schema ${table.schema} (GRANT USAGE ON SCHEMA ${table.schema} TO ${who})`);
-    if (!grant[0]?.select) problems.push(`no SELECT on ${table.stream} (GRANT SELECT ON ${table.stream} TO ${who})`);
+    if (!grant[0]?.usage)
+      problems.push(`no USAGE on schema ${table.schema} (GRANT USAGE ON SCHEMA ${table.schema} TO ${who})`);
+    if (!grant[0]?.select)
+      problems.push(`no SELECT on ${table.stream} (GRANT SELECT ON ${table.stream} TO ${who})`);
   }
   if (problems.length > 0) {
     throw new TributaryError('DATABASE_REJECTED', `CDC privileges missing: ${problems.join('; ')}`);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Prng } from '../../simulators/prng.js';
-import { employeeNumber, employeeRows, insertEmployee } from './payrollDatabase.js';
+import { employeeRows, insertEmployee } from './payrollDatabase.js';
 
 export interface PayrollWriterOptions {
   databaseUrl: string;

@@ -5,7 +5,15 @@ import { rawTopicFor } from '../../../producers/cdc/changeEvents.js';
 import { payrollTables } from '../../../producers/sources/payroll/payrollDatabase.js';
 import { PayrollWriter } from '../../../producers/sources/payroll/payrollWriter.js';
 import { endpoints, testKafka, uniqueName } from '../../helpers/stack.js';
-import { createCdcTopics, createPayrollTestDatabase, keyColumnOf, latestPayloads, readRaw, sourceRows, waitForCatchUp } from './cdcTestKit.js';
+import {
+  createCdcTopics,
+  createPayrollTestDatabase,
+  keyColumnOf,
+  latestPayloads,
+  readRaw,
+  sourceRows,
+  waitForCatchUp,
+} from './cdcTestKit.js';
 
 const kills = 22;
 
@@ -69,7 +77,9 @@ describe('CDC producer crash safety', () => {
     expect(written.updates).toBeGreaterThan(100);
     for (const table of payrollTables) {
       const messages = await readRaw(kafka, rawTopicFor(source, table));
-      expect(latestPayloads(messages), table).toEqual(await sourceRows(url, table, keyColumnOf[table] ?? '', source));
+      expect(latestPayloads(messages), table).toEqual(
+        await sourceRows(url, table, keyColumnOf[table] ?? '', source),
+      );
       // Every update bumps a version and keys are never reused, so each (event id, operation) is one source change.
       const seen = new Map<string, number>();
       for (const message of messages) {

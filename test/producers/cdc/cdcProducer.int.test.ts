@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
-import { rawTopicFor } from '../../../producers/cdc/changeEvents.js';
 import { CdcProducer } from '../../../producers/cdc/cdcProducer.js';
+import { rawTopicFor } from '../../../producers/cdc/changeEvents.js';
 import { payrollTables } from '../../../producers/sources/payroll/payrollDatabase.js';
 import { PayrollWriter } from '../../../producers/sources/payroll/payrollWriter.js';
 import { testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
@@ -53,14 +53,23 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
       expect(latestPayloads(messages), table).toEqual(expected);
     }
     const bank = await readRaw(kafka, rawTopicFor(source, 'payroll.bank_details'));
-    const accounts = await query<{ account_number: string }>(url, 'SELECT account_number FROM payroll.bank_details');
+    const accounts = await query<{ account_number: string }>(
+      url,
+      'SELECT account_number FROM payroll.bank_details',
+    );
     const published = bank.map((m) => JSON.stringify(m.value));
     for (const { account_number } of accounts) {
       expect(published.some((text) => text.includes(account_number))).toBe(false);
     }
     const sample = bank.find((m) => m.value !== null)?.value;
-    expect(sample).toMatchObject({ sourceSystem: 'postgres-cdc', stream: 'payroll.bank_details', request: null });
-    expect(String((sample?.['payload'] as Record<string, string>)['account_number'])).toMatch(/^\*{4}\d{4}$/);
+    expect(sample).toMatchObject({
+      sourceSystem: 'postgres-cdc',
+      stream: 'payroll.bank_details',
+      request: null,
+    });
+    expect(String((sample?.['payload'] as Record<string, string> | undefined)?.['account_number'])).toMatch(
+      /^\*{4}\d{4}$/,
+    );
     expect(producer.stats.snapshotRows).toBeGreaterThan(0);
     expect(producer.stats.transactionsPublished).toBeGreaterThan(0);
   });
@@ -74,7 +83,10 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     await producer.start();
     const big = randomBytes(7500).toString('base64'); // 10 000 chars, incompressible: stored out of line
     await query(url, `UPDATE payroll.employees SET notes = $1 WHERE employee_number = 'W000001'`, [big]);
-    await query(url, `UPDATE payroll.employees SET department = 'Legal', version = version + 1 WHERE employee_number = 'W000001'`);
+    await query(
+      url,
+      `UPDATE payroll.employees SET department = 'Legal', version = version + 1 WHERE employee_number = 'W000001'`,
+    );
     const [stored] = await query<{ external: boolean }>(
       url,
       `SELECT pg_relation_size(reltoastrelid) > 8000 AS external FROM pg_class WHERE oid = 'payroll.employees'::regclass`,
@@ -82,9 +94,15 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     expect(stored?.external).toBe(true);
 
     await query(url, 'ALTER TABLE payroll.employees ADD COLUMN nickname text');
-    await query(url, `UPDATE payroll.employees SET nickname = 'Ada', version = version + 1 WHERE employee_number = 'W000002'`);
+    await query(
+      url,
+      `UPDATE payroll.employees SET nickname = 'Ada', version = version + 1 WHERE employee_number = 'W000002'`,
+    );
     await query(url, 'ALTER TABLE payroll.employees RENAME COLUMN department TO team');
-    await query(url, `UPDATE payroll.employees SET team = 'Sales', version = version + 1 WHERE employee_number = 'W000003'`);
+    await query(
+      url,
+      `UPDATE payroll.employees SET team = 'Sales', version = version + 1 WHERE employee_number = 'W000003'`,
+    );
     await query(url, 'ALTER TABLE payroll.employees DROP COLUMN email');
     await query(url, `UPDATE payroll.employees SET version = version + 1 WHERE employee_number = 'W000004'`);
     await waitForCatchUp(url, producer.options.slot);
@@ -93,8 +111,12 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     const stream = messages.filter((m) => m.value && !(m.value['cdc'] as { snapshot: boolean }).snapshot);
     const payloadOf = (id: string, n: number): Record<string, unknown> =>
       stream.filter((m) => m.key.endsWith(`/${id}`))[n]?.value?.['payload'] as Record<string, unknown>;
-    const columnsOf = (id: string): string[] =>
-      ((stream.filter((m) => m.key.endsWith(`/${id}`)).at(-1)?.value?.['cdc'] as { columns: { name: string }[] }).columns ?? []).map((c) => c.name);
+    const columnsOf = (id: string): string[] => {
+      const cdc = stream.filter((m) => m.key.endsWith(`/${id}`)).at(-1)?.value?.['cdc'] as
+        | { columns: { name: string }[] }
+        | undefined;
+      return (cdc?.columns ?? []).map((c) => c.name);
+    };
     // the UPDATE that left notes untouched still carries the full value
     expect(payloadOf('W000001', 1)).toMatchObject({ department: 'Legal', notes: big });
     expect(payloadOf('W000002', 0)).toMatchObject({ nickname: 'Ada' });
@@ -109,7 +131,10 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     // Idle: WAL written elsewhere on the server (another database) must not stay pinned by our slot.
     const [before] = await query<{ lsn: string }>(url, 'SELECT pg_current_wal_lsn()::text AS lsn');
     const other = await createPayrollTestDatabase(1);
-    await query(other, 'CREATE TABLE filler AS SELECT g, md5(g::text) AS t FROM generate_series(1, 100000) g');
+    await query(
+      other,
+      'CREATE TABLE filler AS SELECT g, md5(g::text) AS t FROM generate_series(1, 100000) g',
+    );
     await query(url, 'CHECKPOINT');
     const [after] = await query<{ lsn: string }>(url, 'SELECT pg_current_wal_lsn()::text AS lsn');
     let row: { confirmed_ok: boolean; retained: string } | undefined;

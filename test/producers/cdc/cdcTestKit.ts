@@ -20,9 +20,15 @@ export async function createPayrollTestDatabase(employees = 100): Promise<string
     const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
     await admin.connect();
     try {
-      await admin.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL', [name]);
+      await admin.query(
+        'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL',
+        [name],
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await admin.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1', [name]);
+      await admin.query(
+        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1',
+        [name],
+      );
       await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
     } finally {
       await admin.end();
@@ -31,11 +37,18 @@ export async function createPayrollTestDatabase(employees = 100): Promise<string
   return url;
 }
 
-export async function createCdcTopics(kafka: Kafka, source: string, tables: readonly string[] = payrollTables): Promise<void> {
+export async function createCdcTopics(
+  kafka: Kafka,
+  source: string,
+  tables: readonly string[] = payrollTables,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await applyTopics(admin, [topicSpec(sourceStateTopic), ...tables.map((t) => topicSpec(rawTopicFor(source, t), { partitions: 3 }))]);
+    await applyTopics(admin, [
+      topicSpec(sourceStateTopic),
+      ...tables.map((t) => topicSpec(rawTopicFor(source, t), { partitions: 3 })),
+    ]);
   } finally {
     await admin.disconnect();
   }
@@ -76,18 +89,30 @@ export function latestPayloads(messages: readonly RawMessage[]): Map<string, unk
 }
 
 /** The source table as the producer should have published it: key → row after the column policy. */
-export async function sourceRows(url: string, table: string, keyColumn: string, instance: string, policy = new ColumnPolicy()): Promise<Map<string, unknown>> {
+export async function sourceRows(
+  url: string,
+  table: string,
+  keyColumn: string,
+  instance: string,
+  policy = new ColumnPolicy(),
+): Promise<Map<string, unknown>> {
   const client = new pg.Client({ connectionString: url, types: rawTextTypes });
   await client.connect();
   try {
     const { rows } = await client.query<Record<string, string | null>>(`SELECT * FROM ${table}`);
-    return new Map(rows.map((row) => [`${instance}/${table}/${row[keyColumn]}`, policy.apply(row, [keyColumn])]));
+    return new Map(
+      rows.map((row) => [`${instance}/${table}/${row[keyColumn]}`, policy.apply(row, [keyColumn])]),
+    );
   } finally {
     await client.end();
   }
 }
 
-export async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function query<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -102,7 +127,11 @@ export async function waitForCatchUp(url: string, slot: string, timeoutMs = 60_0
   const [target] = await query<{ lsn: string }>(url, 'SELECT pg_current_wal_lsn()::text AS lsn');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await query<{ done: boolean }>(url, 'SELECT confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1', [slot, target?.lsn]);
+    const [row] = await query<{ done: boolean }>(
+      url,
+      'SELECT confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1',
+      [slot, target?.lsn],
+    );
     if (row?.done) return;
     if (Date.now() > deadline) throw new Error(`slot ${slot} did not reach ${target?.lsn}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
