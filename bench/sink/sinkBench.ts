@@ -3,18 +3,27 @@
  *   node --import tsx bench/sink/sinkBench.ts [--rows N] [--batch 5000]
  * (a) ceiling: plain COPY of the rows into an empty copy of the table;
  * (b) floor: row-at-a-time INSERT … ON CONFLICT (one statement and commit per row);
- * plus the two set-based write strategies alone (unnest arrays; COPY into staging + merge), and
- * the sink end to end (Kafka → decode → buffer → batch upsert + offsets), with peak RSS.
+ * plus: decoding alone (registry wire format + envelope check), the previous `unnest` write,
+ * the sink's own write path alone (writeBatch: offset CAS + COPY into staging + guarded merge,
+ * no Kafka), and the sink end to end (Kafka → decode → buffer → writeBatch).
+ *
+ *   node --import tsx bench/sink/sinkBench.ts --rss 1000000
+ * Peak RSS of the sink while it drains a backlog: preloads N records (this process), then runs
+ * the sink as a separate process (sinks/postgres/main.ts) and reads its /proc/<pid>/status
+ * (VmRSS sampled, VmHWM at the end), so only the sink's memory is measured.
+ *
  * Uses the environment's KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL (server; a scratch
- * database is created and dropped).
+ * database is created and dropped, the topic deleted).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pkg from '@kafkajs/confluent-schema-registry';
+import type { Admin, Kafka } from 'kafkajs';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../../platform/config.js';
@@ -24,10 +33,13 @@ import { createMetricsRegistry } from '../../platform/metrics.js';
 import { migrate } from '../../platform/migrate.js';
 import { withDatabase } from '../../platform/postgres.js';
 import { projectRoot } from '../../platform/stack/paths.js';
+import { copyField, pgTextArrayLiteral } from '../../sinks/postgres/copyText.js';
+import { createRecordDecoder } from '../../sinks/postgres/decodeRecord.js';
 import { PostgresSink } from '../../sinks/postgres/postgresSink.js';
 import type { UpsertRecord } from '../../sinks/postgres/sinkRecord.js';
 import { employeeTable } from '../../sinks/postgres/specs/employeeTable.js';
 import { createTableStatements } from '../../sinks/postgres/tableStatements.js';
+import { writeBatch } from '../../sinks/postgres/writeBatch.js';
 
 const { SchemaRegistry, SchemaType } = pkg;
 
@@ -38,8 +50,10 @@ function arg(name: string, fallback: number): number {
   return value;
 }
 
-const rows = arg('rows', 200_000);
+const rssMode = process.argv.includes('--rss');
+const rows = rssMode ? arg('rss', 1_000_000) : arg('rows', 200_000);
 const batch = arg('batch', 5000);
+const partitions = 6;
 const floorRows = Math.min(rows, 5000);
 const config = loadConfig();
 const log = createLogger({ level: 'warn', name: 'bench' });
@@ -47,7 +61,9 @@ const suffix = `${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
 const database = `trib_bench_${suffix}`;
 const dbUrl = withDatabase(config.DATABASE_URL, database);
 const topic = `canonical.employee-bench-${suffix}`;
+const MiB = 2 ** 20;
 
+/** A canonical employee (valid against schemas/entities/employee.ts) with every typed column set. */
 function employee(id: string, index: number) {
   return {
     id,
@@ -59,17 +75,29 @@ function employee(id: string, index: number) {
       employeeNumber: `E${index}`,
       givenName: `Given${index % 1000}`,
       familyName: `Family${index}`,
-      displayName: `Given${index % 1000} Family${index}`,
-      email: `person${index}@example.com`,
+      preferredName: `G${index % 1000}`,
+      workEmail: `person${index}@example.com`,
+      workPhone: '+4930123456',
+      countryCode: 'DE',
       jobTitle: 'Engineer',
-      department: `D${index % 40}`,
+      departmentId: '2b0c3c1e-5f41-5a57-9d0e-0a1c1a7e1001',
+      managerId: '2b0c3c1e-5f41-5a57-9d0e-0a1c1a7e1002',
+      costCenterId: '2b0c3c1e-5f41-5a57-9d0e-0a1c1a7e1003',
+      locationId: '2b0c3c1e-5f41-5a57-9d0e-0a1c1a7e1004',
       employmentStatus: 'active',
       employmentType: 'full_time',
       hireDate: '2021-03-01',
-      annualSalary: { amount: `${60000 + (index % 5000)}.00`, currency: 'EUR' },
+      terminationDate: '2029-03-01',
+      compensation: {
+        annualized: { amount: `${60000 + (index % 5000)}.00`, currency: 'EUR' },
+        original: { amount: `${5000 + (index % 400)}.00`, currency: 'EUR' },
+        payFrequency: 'monthly',
+        standardHoursPerWeek: '40',
+        effectiveDate: '2026-01-01',
+      },
     },
     provenance: {
-      familyName: {
+      'compensation.annualized': {
         sourceSystem: 'workday',
         sourceInstance: 'acme',
         sourceRecordKey: `acme/workers/${index}`,
@@ -78,20 +106,10 @@ function employee(id: string, index: number) {
         rawOffset: String(index),
         observedAt: '2026-11-27T09:59:00.000Z',
         mapping: 'hr-workers@1',
-        transformation: 'copy',
+        transformation: 'annualize(monthly×12)',
       },
     },
   };
-}
-
-/** COPY text format: backslash, tab, newline and CR escaped; NULL as \N. */
-function copyField(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  return String(value)
-    .replace(/\\/g, '\\\\')
-    .replace(/\t/g, '\\t')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r');
 }
 
 const copyColumns = [
@@ -111,15 +129,18 @@ function copyLines(records: readonly UpsertRecord[]): string[] {
   return records.map((r) =>
     [
       r.key,
-      r.value.version,
+      String(r.value.version),
       JSON.stringify(r.value.data),
       JSON.stringify(r.value.provenance),
-      `{${r.value.mappingVersions.map((v) => `"${v}"`).join(',')}}`,
+      pgTextArrayLiteral(r.value.mappingVersions),
       r.value.updatedAt,
       r.topic,
-      r.partition,
+      String(r.partition),
       r.offset.toString(),
-      ...employeeTable.columns.map((column) => column.extract(r.value.data) ?? null),
+      ...employeeTable.columns.map((column) => {
+        const value = column.extract(r.value.data);
+        return value === undefined || value === null ? null : String(value);
+      }),
     ]
       .map(copyField)
       .join('\t')
@@ -145,9 +166,257 @@ async function timed(what: string, count: number, fn: () => Promise<void>): Prom
   const seconds = (performance.now() - started) / 1000;
   const rate = count / seconds;
   process.stdout.write(
-    `${what.padEnd(48)} ${count.toString().padStart(8)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(rate).toString().padStart(8)} rows/s\n`,
+    `${what.padEnd(56)} ${count.toString().padStart(8)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(rate).toString().padStart(8)} rows/s\n`,
   );
   return rate;
+}
+
+function uprecord(id: string, index: number): UpsertRecord {
+  return {
+    kind: 'upsert',
+    topic,
+    partition: index % partitions,
+    offset: BigInt(Math.floor(index / partitions)),
+    key: id,
+    value: employee(id, index) as unknown as UpsertRecord['value'],
+    raw: Buffer.alloc(0),
+    bytes: 0,
+  };
+}
+
+/** Registers a permissive JSON schema for the bench topic and produces `count` records, encoding in slices (bounded memory). */
+async function preload(
+  kafka: Kafka,
+  admin: Admin,
+  count: number,
+): Promise<{ schemaId: number; seconds: number }> {
+  const started = performance.now();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL });
+  const { id: schemaId } = await registry.register(
+    {
+      type: SchemaType.JSON,
+      schema: JSON.stringify({
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        required: ['id', 'version'],
+      }),
+    },
+    { subject: `${topic}-value` },
+  );
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  for (let index = 0; index < count; index += 5000) {
+    const messages = await Promise.all(
+      Array.from({ length: Math.min(5000, count - index) }, async (_, offset) => {
+        const id = randomUUID();
+        return { key: id, value: await registry.encode(schemaId, employee(id, index + offset)) };
+      }),
+    );
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await producer.disconnect();
+  return { schemaId, seconds: (performance.now() - started) / 1000 };
+}
+
+async function waitForEnd(pool: pg.Pool, admin: Admin, groupId: string): Promise<void> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  for (;;) {
+    const { rows: stored } = await pool.query<{ partition: number; next_offset: string }>(
+      'SELECT partition, next_offset::text FROM tributary_sink_offsets WHERE group_id = $1',
+      [groupId],
+    );
+    if (ends.every((end) => stored.some((s) => s.partition === end.partition && s.next_offset === end.high)))
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
+    return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
+  } catch {
+    return undefined; // the process is gone
+  }
+}
+
+async function benchThroughput(pool: pg.Pool, kafka: Kafka, kafkaAdmin: Admin): Promise<void> {
+  process.stdout.write(
+    `sink benchmark: ${rows} employee rows (${employeeTable.columns.length + 12} columns), batch ${batch}, pool ${config.DATABASE_POOL_SIZE}\n`,
+  );
+  const records = Array.from({ length: rows }, (_, index) => uprecord(randomUUID(), index));
+  const client = await pool.connect();
+  for (const name of ['employee_copy', 'employee_unnest', 'employee_floor']) {
+    await client.query(`CREATE TABLE ${name} (LIKE employee INCLUDING ALL)`);
+  }
+  // The COPY text is built outside the timing (the sink's own path builds it inside).
+  let lines: string[] | undefined = copyLines(records);
+  const ceilingLines = lines;
+  const ceiling = await timed('(a) COPY into empty table (ceiling)', rows, () =>
+    copyInto(client, 'employee_copy', ceilingLines),
+  );
+  lines = undefined;
+
+  const unnestStatements = createTableStatements({ ...employeeTable, table: 'employee_unnest' });
+  const unnest = await timed('unnest upsert alone (previous write path)', rows, async () => {
+    for (let index = 0; index < rows; index += batch) {
+      await client.query('BEGIN');
+      await client.query(unnestStatements.upsert(records.slice(index, index + batch)));
+      await client.query('COMMIT');
+    }
+  });
+
+  // The sink's write path without Kafka: the same writeBatch the sink calls, one partition.
+  const statements = createTableStatements(employeeTable);
+  const asOnePartition = records.map((record, index) => ({ ...record, partition: 0, offset: BigInt(index) }));
+  let expectedOffset: bigint | null = null;
+  const staged = await timed('sink write path alone (COPY staging + merge + CAS)', rows, async () => {
+    for (let index = 0; index < rows; index += batch) {
+      const result = await writeBatch(client, {
+        groupId: `write-only-${suffix}`,
+        topic,
+        partition: 0,
+        expectedOffset,
+        records: asOnePartition.slice(index, index + batch),
+        statements,
+        publishRejected: async () => {
+          throw new Error('no rejects expected');
+        },
+      });
+      expectedOffset = result.nextOffset;
+    }
+  });
+  await client.query('TRUNCATE employee');
+
+  const floorStatements = createTableStatements({ ...employeeTable, table: 'employee_floor' });
+  const floor = await timed('(b) row-at-a-time upsert (floor)', floorRows, async () => {
+    for (const record of records.slice(0, floorRows)) await client.query(floorStatements.upsert([record]));
+  });
+  client.release();
+
+  const preloaded = await preload(kafka, kafkaAdmin, rows);
+  process.stdout.write(`preloaded ${rows} records into ${topic} in ${preloaded.seconds.toFixed(1)} s\n`);
+
+  // Decoding alone, on the exact bytes the sink will consume.
+  const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL });
+  // Sequentially: concurrent first uses of a fresh registry client each compile the schema.
+  const sample: Buffer[] = [];
+  for (const record of records.slice(0, Math.min(rows, 20_000))) {
+    sample.push(await registry.encode(preloaded.schemaId, record.value));
+  }
+  const decodeRecord = createRecordDecoder(registry, 'employee');
+  const decodeRate = await timed(
+    'decode alone (registry wire format + envelope)',
+    sample.length,
+    async () => {
+      for (let index = 0; index < sample.length; index++) {
+        const record = records[index];
+        await decodeRecord(topic, 0, {
+          key: Buffer.from(record?.key ?? ''),
+          value: sample[index] ?? null,
+          offset: '0',
+        });
+      }
+    },
+  );
+
+  let peakRss = process.memoryUsage().rss;
+  const rssBefore = peakRss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const groupId = `bench-${suffix}`;
+  const sink = new PostgresSink(
+    {
+      entities: [employeeTable],
+      topics: { employee: topic },
+      groupId,
+      dlqTopic: 'dlq.sink',
+      maxBatchRecords: batch,
+    },
+    {
+      kafka,
+      pool,
+      decoder: new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }),
+      log,
+      metrics: createMetricsRegistry({ defaultMetrics: false }),
+    },
+  );
+  const sinkRate = await timed('sink end to end (Kafka → PostgreSQL)', rows, async () => {
+    await sink.start();
+    await waitForEnd(pool, kafkaAdmin, groupId);
+  });
+  clearInterval(sampler);
+  await sink.stop();
+  const count = await pool.query<{ n: string; typed: string }>(
+    'SELECT count(*)::text AS n, count(compensation_annualized_amount)::text AS typed FROM employee',
+  );
+  process.stdout.write(
+    `\nrows in employee after the sink: ${count.rows[0]?.n} (typed money column filled: ${count.rows[0]?.typed})\n`,
+  );
+  process.stdout.write(`sink / COPY ceiling:                 ${(sinkRate / ceiling).toFixed(2)}\n`);
+  process.stdout.write(`sink / row-at-a-time floor:          ${(sinkRate / floor).toFixed(1)}x\n`);
+  process.stdout.write(`sink write path alone / COPY ceiling: ${(staged / ceiling).toFixed(2)}\n`);
+  process.stdout.write(`unnest alone / COPY ceiling:         ${(unnest / ceiling).toFixed(2)}\n`);
+  process.stdout.write(`decode alone / sink end to end:      ${(decodeRate / sinkRate).toFixed(2)}\n`);
+  process.stdout.write(
+    `bench process RSS: ${(rssBefore / MiB).toFixed(0)} MiB before the sink, peak ${(peakRss / MiB).toFixed(0)} MiB while it drained (includes the bench's own ${rows} rows; see --rss for the sink alone)\n`,
+  );
+}
+
+async function benchRss(pool: pg.Pool, kafka: Kafka, kafkaAdmin: Admin): Promise<void> {
+  process.stdout.write(`sink RSS benchmark: backlog of ${rows} employee records, batch ${batch}\n`);
+  const preloaded = await preload(kafka, kafkaAdmin, rows);
+  process.stdout.write(`preloaded ${rows} records into ${topic} in ${preloaded.seconds.toFixed(1)} s\n`);
+  const groupId = `bench-rss-${suffix}`;
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(projectRoot, 'sinks/postgres/main.ts'), '--entities', 'employee'],
+    {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: dbUrl,
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+        SINK_GROUP_ID: groupId,
+        SINK_TOPICS: `employee=${topic}`,
+        SINK_MAX_BATCH: String(batch),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start the sink');
+  let peakSampled = 0;
+  const samples: number[] = [];
+  const sampler = setInterval(() => {
+    const rss = procStatus(pid, 'VmRSS');
+    if (rss !== undefined) {
+      peakSampled = Math.max(peakSampled, rss);
+      samples.push(rss);
+    }
+  }, 200);
+  try {
+    await waitForEnd(pool, kafkaAdmin, groupId);
+  } finally {
+    clearInterval(sampler);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const hwm = procStatus(pid, 'VmHWM');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  process.stdout.write(
+    `sink process drained ${rows} records in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s incl. start-up)\n` +
+      `sink process peak RSS (VmHWM): ${((hwm ?? 0) / MiB).toFixed(0)} MiB; sampled VmRSS max ${(peakSampled / MiB).toFixed(0)} MiB, median ${(median / MiB).toFixed(0)} MiB over ${samples.length} samples\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -166,138 +435,8 @@ async function main(): Promise<void> {
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
   try {
-    process.stdout.write(
-      `sink benchmark: ${rows} employee rows (${employeeTable.columns.length + 12} columns), batch ${batch}, pool ${config.DATABASE_POOL_SIZE}\n`,
-    );
-    const ids = Array.from({ length: rows }, () => randomUUID());
-    const records: UpsertRecord[] = ids.map((id, index) => ({
-      kind: 'upsert',
-      topic,
-      partition: index % 6,
-      offset: BigInt(Math.floor(index / 6)),
-      key: id,
-      value: employee(id, index) as unknown as UpsertRecord['value'],
-      raw: Buffer.alloc(0),
-      bytes: 0,
-    }));
-    const client = await pool.connect();
-    for (const name of ['employee_copy', 'employee_unnest', 'employee_stage', 'employee_floor']) {
-      await client.query(`CREATE TABLE ${name} (LIKE employee INCLUDING ALL)`);
-    }
-    const lines = copyLines(records);
-    const ceiling = await timed('(a) COPY into empty table (ceiling)', rows, () =>
-      copyInto(client, 'employee_copy', lines),
-    );
-
-    const unnestStatements = createTableStatements({ ...employeeTable, table: 'employee_unnest' });
-    const unnest = await timed('unnest upsert alone (no Kafka)', rows, async () => {
-      for (let index = 0; index < rows; index += batch) {
-        await client.query('BEGIN');
-        await client.query(unnestStatements.upsert(records.slice(index, index + batch)));
-        await client.query('COMMIT');
-      }
-    });
-
-    await client.query('CREATE TEMP TABLE stage (LIKE employee INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
-    const updates = copyColumns
-      .filter((c) => c !== 'id')
-      .map((c) => `${pg.escapeIdentifier(c)} = EXCLUDED.${pg.escapeIdentifier(c)}`);
-    const stage = await timed('COPY into staging + INSERT…ON CONFLICT alone', rows, async () => {
-      for (let index = 0; index < rows; index += batch) {
-        await client.query('BEGIN');
-        await copyInto(client, 'stage', lines.slice(index, index + batch));
-        await client.query(
-          `INSERT INTO employee_stage (${copyColumns.join(', ')}) SELECT ${copyColumns.join(', ')} FROM stage ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}, updated_at = now() WHERE employee_stage.version < EXCLUDED.version`,
-        );
-        await client.query('COMMIT');
-      }
-    });
-
-    const floorStatements = createTableStatements({ ...employeeTable, table: 'employee_floor' });
-    const floor = await timed('(b) row-at-a-time upsert (floor)', floorRows, async () => {
-      for (const record of records.slice(0, floorRows)) await client.query(floorStatements.upsert([record]));
-    });
-    client.release();
-
-    // Preload the topic (not timed as sink work).
-    const kafkaTopicStart = performance.now();
-    await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
-    const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL });
-    const { id: schemaId } = await registry.register(
-      {
-        type: SchemaType.JSON,
-        schema: JSON.stringify({
-          $schema: 'http://json-schema.org/draft-07/schema#',
-          type: 'object',
-          required: ['id', 'version'],
-        }),
-      },
-      { subject: `${topic}-value` },
-    );
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    for (let index = 0; index < rows; index += 5000) {
-      const messages = await Promise.all(
-        records
-          .slice(index, index + 5000)
-          .map(async (r) => ({ key: r.key, value: await registry.encode(schemaId, r.value) })),
-      );
-      await producer.send({ topic, acks: -1, messages });
-    }
-    await producer.disconnect();
-    process.stdout.write(
-      `preloaded ${rows} records into ${topic} in ${((performance.now() - kafkaTopicStart) / 1000).toFixed(1)} s\n`,
-    );
-
-    let peakRss = process.memoryUsage().rss;
-    const rssBefore = peakRss;
-    const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    }, 50);
-    const groupId = `bench-${suffix}`;
-    const sink = new PostgresSink(
-      {
-        entities: [employeeTable],
-        topics: { employee: topic },
-        groupId,
-        dlqTopic: 'dlq.sink',
-        maxBatchRecords: batch,
-      },
-      {
-        kafka,
-        pool,
-        decoder: new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }),
-        log,
-        metrics: createMetricsRegistry({ defaultMetrics: false }),
-      },
-    );
-    const ends = await kafkaAdmin.fetchTopicOffsets(topic);
-    const sinkRate = await timed('sink end to end (Kafka → PostgreSQL)', rows, async () => {
-      await sink.start();
-      for (;;) {
-        const { rows: stored } = await pool.query<{ partition: number; next_offset: string }>(
-          'SELECT partition, next_offset::text FROM tributary_sink_offsets WHERE group_id = $1',
-          [groupId],
-        );
-        if (
-          ends.every((end) => stored.some((s) => s.partition === end.partition && s.next_offset === end.high))
-        )
-          break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    });
-    clearInterval(sampler);
-    await sink.stop();
-    const count = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM employee');
-    process.stdout.write(`\nrows in employee after the sink: ${count.rows[0]?.n}\n`);
-    process.stdout.write(`sink / COPY ceiling:            ${(sinkRate / ceiling).toFixed(2)}\n`);
-    process.stdout.write(`sink / row-at-a-time floor:     ${(sinkRate / floor).toFixed(1)}x\n`);
-    process.stdout.write(`unnest / COPY ceiling:          ${(unnest / ceiling).toFixed(2)}\n`);
-    process.stdout.write(`COPY+merge / COPY ceiling:      ${(stage / ceiling).toFixed(2)}\n`);
-    process.stdout.write(`unnest / COPY+merge:            ${(unnest / stage).toFixed(2)}\n`);
-    process.stdout.write(
-      `bench process RSS: ${(rssBefore / 2 ** 20).toFixed(0)} MiB before the sink, peak ${(peakRss / 2 ** 20).toFixed(0)} MiB while it drained (includes the bench's own ${rows} preloaded rows)\n`,
-    );
+    if (rssMode) await benchRss(pool, kafka, kafkaAdmin);
+    else await benchThroughput(pool, kafka, kafkaAdmin);
   } finally {
     await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await kafkaAdmin.disconnect();

@@ -3,6 +3,8 @@
  *   node --import tsx sinks/postgres/main.ts [--entities employee,invoice]
  * Environment: the platform settings (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, …) plus
  *   SINK_GROUP_ID, SINK_KAFKA_GROUP_ID, SINK_SESSION_TIMEOUT_MS, SINK_DLQ_TOPIC, SINK_TOPICS (entity=topic,…), SINK_MAX_BATCH,
+ *   SINK_LINGER_MS, SINK_HIGH_WATER_RECORDS, SINK_LOW_WATER_RECORDS, SINK_MAX_BYTES_PER_PARTITION,
+ *   SINK_CIRCUIT_RESET_MS, SINK_BACKOFF_INITIAL_MS, SINK_BACKOFF_MAX_MS,
  *   SINK_KILL_AFTER_COMMIT (tests: SIGKILL itself right after the Nth COMMIT).
  */
 import { createContext } from '../../platform/context.js';

@@ -15,6 +15,12 @@ const settingsSchema = z.object({
     .optional(),
   SINK_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).optional(),
   SINK_LINGER_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  SINK_HIGH_WATER_RECORDS: z.coerce.number().int().min(2).optional(),
+  SINK_LOW_WATER_RECORDS: z.coerce.number().int().min(1).optional(),
+  SINK_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(1024).optional(),
+  SINK_CIRCUIT_RESET_MS: z.coerce.number().int().min(100).optional(),
+  SINK_BACKOFF_INITIAL_MS: z.coerce.number().int().min(1).optional(),
+  SINK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).optional(),
   SINK_KILL_AFTER_COMMIT: z.coerce.number().int().min(1).optional(),
 });
 
@@ -44,6 +50,16 @@ export function sinkSettingsFromEnv(env: NodeJS.ProcessEnv): SinkSettings {
   if (s.SINK_DLQ_TOPIC) sink.dlqTopic = s.SINK_DLQ_TOPIC;
   if (s.SINK_MAX_BATCH) sink.maxBatchRecords = s.SINK_MAX_BATCH;
   if (s.SINK_LINGER_MS !== undefined) sink.lingerMs = s.SINK_LINGER_MS;
+  if (s.SINK_HIGH_WATER_RECORDS) sink.highWaterRecords = s.SINK_HIGH_WATER_RECORDS;
+  if (s.SINK_LOW_WATER_RECORDS) sink.lowWaterRecords = s.SINK_LOW_WATER_RECORDS;
+  if (s.SINK_MAX_BYTES_PER_PARTITION) sink.maxBytesPerPartition = s.SINK_MAX_BYTES_PER_PARTITION;
+  if (s.SINK_CIRCUIT_RESET_MS) sink.circuitResetMs = s.SINK_CIRCUIT_RESET_MS;
+  if (s.SINK_BACKOFF_INITIAL_MS || s.SINK_BACKOFF_MAX_MS) {
+    sink.backoff = {
+      ...(s.SINK_BACKOFF_INITIAL_MS ? { initialMs: s.SINK_BACKOFF_INITIAL_MS } : {}),
+      ...(s.SINK_BACKOFF_MAX_MS ? { maxMs: s.SINK_BACKOFF_MAX_MS } : {}),
+    };
+  }
   if (s.SINK_TOPICS) {
     sink.topics = Object.fromEntries(
       s.SINK_TOPICS.split(',').map((pair) => pair.split('=') as [string, string]),

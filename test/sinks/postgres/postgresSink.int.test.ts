@@ -174,7 +174,9 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
               })
             : index === 30
               ? employeeRecord(id, 1, { hireDate: 'not-a-date' }) // invalid date: 22007
-              : employeeRecord(id, 1),
+              : index === 40
+                ? employeeRecord(id, 1, { givenName: 'nul\u0000byte' }) // text cannot hold NUL: 22021
+                : employeeRecord(id, 1),
       })),
       // Records 17 and 30 break the contract on purpose: the database is the sink's last defence.
       { unchecked: true },
@@ -192,7 +194,7 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
       [ids],
     );
     expect(new Set(rows.map((row) => row.id))).toEqual(
-      new Set(ids.filter((_, index) => index !== 17 && index !== 30)),
+      new Set(ids.filter((_, index) => index !== 17 && index !== 30 && index !== 40)),
     );
 
     const consumer = kafka.kafka.consumer({ groupId: uniqueName('dlq-reader') });
@@ -206,9 +208,9 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
         seen.push({ key: String(message.key), headers });
       },
     });
-    await eventually(async () => seen.length >= 2, 30_000, 'two DLQ records');
+    await eventually(async () => seen.length >= 3, 30_000, 'three DLQ records');
     await consumer.disconnect();
-    expect(seen.map((entry) => entry.key).sort()).toEqual([ids[17], ids[30]].sort());
+    expect(seen.map((entry) => entry.key).sort()).toEqual([ids[17], ids[30], ids[40]].sort());
     const first = seen.find((entry) => entry.key === ids[17]);
     expect(first?.headers).toMatchObject({
       [dlqHeaders.stage]: 'sink-write',
@@ -220,8 +222,9 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
     });
     expect(first?.headers[dlqHeaders.error]).toMatch(/check constraint/);
     expect(seen.find((entry) => entry.key === ids[30])?.headers[dlqHeaders.sqlstate]).toBe('22007');
+    expect(seen.find((entry) => entry.key === ids[40])?.headers[dlqHeaders.sqlstate]).toBe('22021');
     expect(await metrics.getSingleMetricAsString('tributary_sink_dlq_total')).toMatch(
-      /stage="sink-write"} 2/,
+      /stage="sink-write"} 3/,
     );
   });
 

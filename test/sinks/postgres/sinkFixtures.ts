@@ -24,6 +24,8 @@ export async function sinkDatabase(): Promise<{ url: string; pool: pg.Pool }> {
   }
   await migrate({ databaseUrl: url, directory: dir, log: testLogger() });
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle client losing its connection (database restart in the chaos test) must not crash the run.
+  pool.on('error', () => undefined);
   afterAll(() => pool.end());
   return { url, pool };
 }
@@ -42,7 +44,8 @@ export interface CanonicalProducer {
   send(
     topic: string,
     messages: readonly { key: string; value: CanonicalFixture | null }[],
-    options?: { unchecked?: boolean },
+    /** chunk: records per producer request (and so per Kafka record batch). @default 2000 */
+    options?: { unchecked?: boolean; chunk?: number },
   ): Promise<void>;
 }
 
@@ -96,8 +99,9 @@ export async function canonicalProducer(): Promise<CanonicalProducer> {
           value: message.value === null ? null : await registry.encode(id, message.value),
         })),
       );
-      for (let index = 0; index < encoded.length; index += 2000) {
-        await producer.send({ topic, acks: -1, messages: encoded.slice(index, index + 2000) });
+      const chunk = options.chunk ?? 2000;
+      for (let index = 0; index < encoded.length; index += chunk) {
+        await producer.send({ topic, acks: -1, messages: encoded.slice(index, index + chunk) });
       }
     },
   };

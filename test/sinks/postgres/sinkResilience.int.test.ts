@@ -8,6 +8,7 @@ import type { PostgresSinkOptionsInput } from '../../../sinks/postgres/sinkOptio
 import { employeeTable } from '../../../sinks/postgres/specs/employeeTable.js';
 import { endpoints, testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcpProxy.js';
+import { spawnSinkChild } from './sinkChild.js';
 import {
   type CanonicalProducer,
   canonicalProducer,
@@ -17,6 +18,13 @@ import {
 } from './sinkFixtures.js';
 
 const { SchemaRegistry } = pkg;
+
+/** The database outage of the circuit test (FAULTS.md row 8's 30 s, applied to PostgreSQL). */
+const OUTAGE_MS = 30_000;
+/** Records produced while the database is away. */
+const BACKLOG = 20_000;
+/** How much the sink process's RSS may grow during the outage. */
+const RSS_GROWTH_BOUND = 48 * 2 ** 20;
 
 describe('PostgresSink resilience (real Kafka + PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof sinkDatabase>>;
@@ -30,7 +38,11 @@ describe('PostgresSink resilience (real Kafka + PostgreSQL)', () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  function sinkOn(pool: pg.Pool, options: Omit<PostgresSinkOptionsInput, 'entities'>): PostgresSink {
+  function sinkOn(
+    pool: pg.Pool,
+    options: Omit<PostgresSinkOptionsInput, 'entities'>,
+    metrics = createMetricsRegistry({ defaultMetrics: false }),
+  ): PostgresSink {
     const sink = new PostgresSink(
       { entities: [employeeTable], lingerMs: 10, ...options },
       {
@@ -38,7 +50,7 @@ describe('PostgresSink resilience (real Kafka + PostgreSQL)', () => {
         pool,
         decoder: new SchemaRegistry({ host: endpoints().schemaRegistryUrl }),
         log: testLogger(),
-        metrics: createMetricsRegistry({ defaultMetrics: false }),
+        metrics,
         graceMs: 10_000,
       },
     );
@@ -57,9 +69,9 @@ describe('PostgresSink resilience (real Kafka + PostgreSQL)', () => {
     );
   }
 
-  it('pauses every partition behind an open circuit while PostgreSQL is unreachable, keeps memory bounded, and lands everything once it is back', async () => {
+  async function proxiedDatabase(): Promise<{ proxy: TcpProxy; url: string; pool: pg.Pool }> {
     const server = new URL(db.url);
-    const proxy: TcpProxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
     cleanups.push(() => proxy.close());
     const viaProxy = new URL(db.url);
     viaProxy.hostname = '127.0.0.1';
@@ -71,59 +83,137 @@ describe('PostgresSink resilience (real Kafka + PostgreSQL)', () => {
     });
     pool.on('error', () => undefined);
     cleanups.push(() => pool.end());
+    return { proxy, url: viaProxy.toString(), pool };
+  }
 
+  it(`keeps a sink process's memory bounded behind an open circuit during a ${OUTAGE_MS / 1000} s database outage with a growing backlog, then lands everything`, async () => {
+    const { proxy, url } = await proxiedDatabase();
     const topic = await kafka.createTopic('employee', 2);
-    const ids = Array.from({ length: 1000 }, () => randomUUID());
+    const before = Array.from({ length: 200 }, () => randomUUID());
     await kafka.send(
       topic,
-      ids.slice(0, 200).map((id) => ({ key: id, value: employeeRecord(id, 1) })),
+      before.map((id) => ({ key: id, value: employeeRecord(id, 1) })),
     );
     const groupId = uniqueName('circuit-group');
     const highWaterRecords = 150;
-    const sink = sinkOn(pool, {
-      topics: { employee: topic },
-      groupId,
-      dlqTopic: await kafka.createDlqTopic(),
-      maxBatchRecords: 50,
-      highWaterRecords,
-      lowWaterRecords: 50,
-      circuitResetMs: 1000,
-      backoff: { initialMs: 50, maxMs: 500 },
-      maxBytesPerPartition: 16 * 1024,
+    const child = await spawnSinkChild(url, {
+      SINK_GROUP_ID: groupId,
+      SINK_TOPICS: `employee=${topic}`,
+      SINK_DLQ_TOPIC: await kafka.createDlqTopic(),
+      SINK_MAX_BATCH: '50',
+      SINK_LINGER_MS: '10',
+      SINK_HIGH_WATER_RECORDS: String(highWaterRecords),
+      SINK_LOW_WATER_RECORDS: '50',
+      SINK_MAX_BYTES_PER_PARTITION: String(16 * 1024),
+      SINK_CIRCUIT_RESET_MS: '1000',
+      SINK_BACKOFF_INITIAL_MS: '50',
+      SINK_BACKOFF_MAX_MS: '500',
+      DATABASE_POOL_SIZE: '4',
     });
-    await sink.start();
-    await eventually(() => atEnd(groupId, topic), 30_000, 'first 200 rows');
+    cleanups.push(async () => {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    });
+    await eventually(() => atEnd(groupId, topic), 60_000, 'first 200 rows');
+    const rssAtOutage = child.rss() ?? 0;
+    expect(rssAtOutage).toBeGreaterThan(0);
 
     await proxy.stop();
-    // Small producer batches, so one fetch (16 KiB per partition) is the overshoot past the high-water mark.
-    for (let index = 200; index < ids.length; index += 10) {
+    const outageStarted = Date.now();
+    // The backlog grows by BACKLOG records (~1.3 KiB each, ~50 MiB as decoded objects) while the
+    // database is away: a sink that kept fetching would grow by far more than the bound below.
+    const backlog = Array.from({ length: BACKLOG }, () => randomUUID());
+    let maxRss = rssAtOutage;
+    let maxBuffered = 0;
+    let openSeen = false;
+    let pausedSeen = 0;
+    const sample = async (): Promise<void> => {
+      maxRss = Math.max(maxRss, child.rss() ?? 0);
+      maxBuffered = Math.max(maxBuffered, await child.metric('tributary_sink_buffered_records'));
+      if ((await child.metric('tributary_sink_db_circuit_state')) === 2) openSeen = true;
+      pausedSeen = Math.max(pausedSeen, await child.metric('tributary_sink_paused_partitions'));
+    };
+    for (let index = 0; index < backlog.length; index += 2000) {
+      // Small producer batches, so one fetch (16 KiB per partition) is the overshoot past the high-water mark.
       await kafka.send(
         topic,
-        ids.slice(index, index + 10).map((id) => ({ key: id, value: employeeRecord(id, 1) })),
+        backlog.slice(index, index + 2000).map((id) => ({ key: id, value: employeeRecord(id, 1) })),
+        { chunk: 10 },
       );
+      await sample();
     }
-    await eventually(async () => sink.circuitState === 'open', 30_000, 'circuit to open');
-    await eventually(async () => sink.pausedPartitions().length === 2, 10_000, 'both partitions paused');
-    // Down for a while: intake stays paused, the buffer stays under the water marks (+ one fetch).
-    let maxBuffered = 0;
-    for (let tick = 0; tick < 25; tick++) {
-      maxBuffered = Math.max(maxBuffered, sink.bufferedRecords());
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    while (Date.now() - outageStarted < OUTAGE_MS) {
+      await sample();
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    expect(sink.state).toBe('running');
-    expect(sink.circuitState).not.toBe('closed');
+    expect(child.process.exitCode, child.stderr.join('')).toBeNull(); // no crash (loop)
+    expect(openSeen).toBe(true);
+    expect(pausedSeen).toBe(2);
     expect(maxBuffered).toBeGreaterThan(0);
     expect(maxBuffered).toBeLessThanOrEqual(2 * (highWaterRecords + 40));
+    expect(maxRss - rssAtOutage, `RSS ${rssAtOutage >> 20} → max ${maxRss >> 20} MiB`).toBeLessThan(
+      RSS_GROWTH_BOUND,
+    );
 
     await proxy.start();
-    await eventually(() => atEnd(groupId, topic), 60_000, 'every record once PostgreSQL is back');
-    expect(sink.circuitState).toBe('closed');
-    await eventually(async () => sink.pausedPartitions().length === 0, 10_000, 'partitions resumed');
+    await eventually(() => atEnd(groupId, topic), 90_000, 'every record once PostgreSQL is back');
+    expect(await child.metric('tributary_sink_db_circuit_state')).toBe(0);
+    await eventually(
+      async () => (await child.metric('tributary_sink_paused_partitions')) === 0,
+      10_000,
+      'partitions resumed',
+    );
     const { rows } = await db.pool.query<{ n: string }>(
       'SELECT count(*)::text AS n FROM employee WHERE id = ANY($1::uuid[])',
+      [[...before, ...backlog]],
+    );
+    expect(rows[0]?.n).toBe(String(before.length + backlog.length));
+  });
+
+  it('re-applies idempotently when the connection is reset right after COMMIT was sent (outcome unknown; the stored-offset compare-and-set decides)', async () => {
+    const { proxy, pool } = await proxiedDatabase();
+    const topic = await kafka.createTopic('employee', 1);
+    const ids = Array.from({ length: 600 }, () => randomUUID());
+    const groupId = uniqueName('commit-reset-group');
+    const metrics = createMetricsRegistry({ defaultMetrics: false });
+    const sink = sinkOn(
+      pool,
+      {
+        topics: { employee: topic },
+        groupId,
+        dlqTopic: await kafka.createDlqTopic(),
+        maxBatchRecords: 100,
+        backoff: { initialMs: 20, maxMs: 200 },
+      },
+      metrics,
+    );
+    // The next three COMMITs reach PostgreSQL (and commit) but the sink only sees a reset.
+    const RESETS = 3;
+    proxy.resetClientAfter(Buffer.from('COMMIT\0'), RESETS);
+    await sink.start();
+    for (let version = 1; version <= 3; version++) {
+      await kafka.send(
+        topic,
+        ids.map((id) => ({ key: id, value: employeeRecord(id, version, { givenName: `g${version}` }) })),
+      );
+    }
+    await eventually(() => atEnd(groupId, topic), 60_000, 'the end of the topic');
+    expect(proxy.resets).toBe(RESETS);
+    // Each unknown outcome was retried, found the stored offset already moved, and reconciled
+    // instead of writing the batch twice or skipping it.
+    const conflicts = await metrics.getSingleMetricAsString('tributary_sink_offset_conflicts_total');
+    expect(Number(/ (\d+)$/m.exec(conflicts)?.[1])).toBeGreaterThanOrEqual(RESETS);
+    const { rows } = await db.pool.query<{ id: string; version: string; given_name: string }>(
+      'SELECT id, version::text, given_name FROM employee WHERE id = ANY($1::uuid[])',
       [ids],
     );
-    expect(rows[0]?.n).toBe('1000');
+    expect(rows).toHaveLength(ids.length);
+    expect(rows.filter((row) => row.version !== '3' || row.given_name !== 'g3')).toEqual([]);
+    const stored = await db.pool.query<{ next_offset: string }>(
+      'SELECT next_offset::text FROM tributary_sink_offsets WHERE group_id = $1',
+      [groupId],
+    );
+    expect(stored.rows).toEqual([{ next_offset: String(ids.length * 3) }]);
   });
 
   it('hands partitions over mid-load between two instances without losing, duplicating or regressing a row', async () => {
