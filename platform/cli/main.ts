@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { TributaryError } from '../errors.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { registerMigrateCommand } from './migrateCommand.js';
+import { registerRunCommands } from './runCommands.js';
 import { registerSchemasCommand } from './schemasCommand.js';
+import { registerSinkCommand } from './sinkCommand.js';
 import { registerStackCommand } from './stackCommand.js';
 import { registerTopicsCommand } from './topicsCommand.js';
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerTopicsCommand(program);
   registerSchemasCommand(program);
+  registerRunCommands(program);
+  registerSinkCommand(program);
   registerDemoCommand(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { allRawTopics } from '../../producers/sources/index.js';
 import { createContext } from '../context.js';
 import { declaredTopics } from '../declaredTopics.js';
 import { createKafka } from '../kafka.js';
@@ -15,7 +16,7 @@ export function registerTopicsCommand(program: Command): void {
       const admin = createKafka({ config, log }).admin();
       await admin.connect();
       try {
-        const result = await applyTopics(admin, declaredTopics());
+        const result = await applyTopics(admin, declaredTopics({ rawTopics: allRawTopics() }));
         process.stdout.write(
           `topics: ${result.created.length} created, ${result.altered.length} reconfigured, ${result.partitionsAdded.length} repartitioned, ${result.unchanged.length} unchanged\n`,
         );
@@ -36,7 +37,7 @@ export function registerTopicsCommand(program: Command): void {
       const admin = createKafka({ config, log }).admin();
       await admin.connect();
       try {
-        const { missing, drift } = await diffTopics(admin, declaredTopics());
+        const { missing, drift } = await diffTopics(admin, declaredTopics({ rawTopics: allRawTopics() }));
         printTable(
           ['topic', 'setting', 'declared', 'broker'],
           [

@@ -28,7 +28,8 @@ function isoDate(year: number, month: number, day: number, input: string): strin
 
 /**
  * A local date (hire date, invoice date) as ISO 8601 `YYYY-MM-DD`, kept as a date: a timestamp's
- * own calendar day is used, never shifted through UTC. Slash dates need the source's order.
+ * own calendar day is used, never shifted through UTC. Slash dates need the source's order
+ * (`order`, default month first); dotted dates are day first (the European convention).
  */
 export function parseLocalDate(input: string, options: { order?: 'MDY' | 'DMY' } = {}): string {
   const text = input.trim();
@@ -40,7 +41,7 @@ export function parseLocalDate(input: string, options: { order?: 'MDY' | 'DMY' }
   if (match) {
     const first = Number(match[1]);
     const second = Number(match[2]);
-    const order = options.order ?? (text.includes('.') ? 'DMY' : 'MDY');
+    const order = text.includes('.') ? 'DMY' : (options.order ?? 'MDY');
     return order === 'MDY'
       ? isoDate(Number(match[3]), first, second, input)
       : isoDate(Number(match[3]), second, first, input);

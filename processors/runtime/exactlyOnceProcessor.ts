@@ -149,6 +149,7 @@ export class ExactlyOnceProcessor {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 50, maxRetryTime: 5_000 },
     });
     await producer.connect();
     // kafkajs only sends the transactional InitProducerId at the first transaction: do it now,

@@ -66,7 +66,9 @@ export class TransactionalPublisher {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: this.options.transactionTimeoutMs ?? 60_000,
-      retry: { retries: 8, initialRetryTime: 50, maxRetryTime: 5_000 },
+      // An idempotent producer must keep retrying a send (kafkajs warns otherwise); the
+      // transaction timeout bounds how long an unresolved transaction can block readers.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 50, maxRetryTime: 5_000 },
     });
     await producer.connect();
     const fence = await producer.transaction();

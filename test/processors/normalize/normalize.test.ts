@@ -169,6 +169,9 @@ describe('country, phone, e-mail', () => {
     expect(normalizePhone('(415) 555-2671', 'US')).toBe('+14155552671');
     expect(normalizePhone('030 12345678', 'DE')).toBe('+493012345678');
     expect(normalizePhone('+44 20 7946 0958')).toBe('+442079460958');
+    // "00" read as the international prefix even where the country dials 010 (Japan).
+    expect(normalizePhone('0081 3 1234 5678', 'JP')).toBe('+81312345678');
+    expect(normalizePhone('0049 30 12345678', 'DE')).toBe('+493012345678');
     expect(() => normalizePhone('12345', 'US')).toThrow(/not a valid phone number \(#####\)/);
   });
 
