@@ -72,6 +72,8 @@ export class CdcProducer {
   private wake: (() => void) | undefined;
   private drained: (() => void) | undefined;
   private stopping = false;
+  /** The replication stream ended (stop or failure): publish what is queued, then end. */
+  private readerDone = false;
   private timers: NodeJS.Timeout[] = [];
   private loops: Promise<void> | undefined;
   private failure: ((error: unknown) => void) | undefined;
@@ -299,10 +301,15 @@ export class CdcProducer {
         }
         await this.onMessage(decodePgoutput(frame.payload));
       }
+      if (!this.stopping) {
+        throw new TributaryError('DATABASE_UNAVAILABLE', 'replication stream ended unexpectedly', {
+          retryable: true,
+        });
+      }
     } catch (error) {
       if (!this.stopping) throw error;
     } finally {
-      this.stopping = true;
+      this.readerDone = true;
       this.wake?.();
     }
   }
@@ -461,7 +468,7 @@ export class CdcProducer {
     const o = this.options;
     for (;;) {
       if (this.queue.length === 0) {
-        if (this.stopping) return;
+        if (this.stopping || this.readerDone) return;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });

@@ -153,6 +153,29 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     await producer.stop();
   });
 
+  it('fails loudly (never hangs) when the replication connection is terminated', async () => {
+    const url = await createPayrollTestDatabase(3);
+    const source = uniqueName('cdc').replace(/-/g, '_');
+    await createCdcTopics(testKafka(), source);
+    const producer = producerFor(url, source);
+    await producer.start();
+    await query(
+      url,
+      'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1',
+      [producer.options.slot],
+    );
+    const outcome = await Promise.race([
+      producer.failed.then(
+        () => 'resolved',
+        (error: unknown) => String(error),
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), 15_000)),
+    ]);
+    expect(outcome).toMatch(/terminat|replication connection closed|ended unexpectedly/);
+    await producer.stop();
+    expect(producer.state).toBe('stopped');
+  });
+
   it('refuses tables it cannot capture faithfully, with the fix in the message', async () => {
     const url = await createPayrollTestDatabase(1);
     await query(url, 'CREATE TABLE payroll.no_key (a text)');
