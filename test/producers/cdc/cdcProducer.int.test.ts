@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
 import { CdcProducer } from '../../../producers/cdc/cdcProducer.js';
@@ -17,12 +18,16 @@ import {
   waitForCatchUp,
 } from './cdcTestKit.js';
 
-function producerFor(url: string, source: string, extra: { heartbeatIntervalMs?: number } = {}): CdcProducer {
+function producerFor(
+  url: string,
+  source: string,
+  extra: { heartbeatIntervalMs?: number; monitorIntervalMs?: number; metrics?: Registry } = {},
+): CdcProducer {
   return new CdcProducer({
     kafka: testKafka(),
     databaseUrl: url,
     log: testLogger(),
-    metrics: createMetricsRegistry(),
+    metrics: extra.metrics ?? createMetricsRegistry(),
     source,
     tables: [...payrollTables],
     statusIntervalMs: 1000,
@@ -79,7 +84,8 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     const source = uniqueName('cdc').replace(/-/g, '_');
     const kafka = testKafka();
     await createCdcTopics(kafka, source);
-    const producer = producerFor(url, source, { heartbeatIntervalMs: 300 });
+    const metrics = createMetricsRegistry();
+    const producer = producerFor(url, source, { heartbeatIntervalMs: 300, monitorIntervalMs: 300, metrics });
     await producer.start();
     const big = randomBytes(7500).toString('base64'); // 10 000 chars, incompressible: stored out of line
     await query(url, `UPDATE payroll.employees SET notes = $1 WHERE employee_number = 'W000001'`, [big]);
@@ -150,6 +156,11 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     } while (!(row?.confirmed_ok && Number(row.retained) < 16 * 1024 * 1024) && Date.now() < deadline);
     expect(row?.confirmed_ok, `confirmed_flush_lsn passed ${after?.lsn} (from ${before?.lsn})`).toBe(true);
     expect(Number(row?.retained)).toBeLessThan(16 * 1024 * 1024);
+    const gauge = async (name: string): Promise<number | undefined> =>
+      (await metrics.getSingleMetric(name)?.get())?.values[0]?.value;
+    expect(await gauge('tributary_cdc_retained_wal_bytes')).toBeGreaterThan(0);
+    expect(await gauge('tributary_cdc_replication_lag_bytes')).toBeGreaterThanOrEqual(0);
+    expect(await gauge('tributary_cdc_replication_lag_seconds')).toBe(0);
     await producer.stop();
   });
 
