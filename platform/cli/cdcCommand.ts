@@ -17,6 +17,19 @@ function runGroup(program: Command): Command {
   );
 }
 
+/** CDC sources known by name; `tributary run producer <name>` runs them too. */
+export const cdcSources = ['payroll'] as const;
+
+/** Runs a CDC source until stopped; resolves with the exit code. */
+export async function runCdcSource(source: string): Promise<number> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CDC_SOURCE: source };
+  if (source === 'payroll' && !env['CDC_TABLES']) env['CDC_TABLES'] = payrollTables.join(',');
+  const config = loadConfig(env);
+  const log = createLogger({ level: config.LOG_LEVEL, name: `tributary-cdc-${source}` });
+  await ensureLogicalReplication(config.DATABASE_URL, (line) => log.info(line));
+  return runCdcProducer(config, cdcSettingsFromEnv(env), log);
+}
+
 /**
  * `tributary run cdc <source>`: the CDC producer (env: DATABASE_URL of the source, CDC_TABLES,
  * CDC_SLOT, CDC_PUBLICATION, CDC_COLUMNS …; `payroll` defaults CDC_TABLES to the sample tables).
@@ -30,12 +43,7 @@ export function registerCdcCommand(program: Command): void {
     )
     .argument('<source>', 'source name (e.g. payroll)')
     .action(async (source: string) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, CDC_SOURCE: source };
-      if (source === 'payroll' && !env['CDC_TABLES']) env['CDC_TABLES'] = payrollTables.join(',');
-      const config = loadConfig(env);
-      const log = createLogger({ level: config.LOG_LEVEL, name: `tributary-cdc-${source}` });
-      await ensureLogicalReplication(config.DATABASE_URL, (line) => log.info(line));
-      process.exitCode = await runCdcProducer(config, cdcSettingsFromEnv(env), log);
+      process.exitCode = await runCdcSource(source);
       process.exit();
     });
   const cdc = program.command('cdc').description('CDC sample source (payroll database)');

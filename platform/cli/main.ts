@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TributaryError } from '../errors.js';
+import { registerCdcCommand } from './cdcCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { registerMigrateCommand } from './migrateCommand.js';
 import { registerRunCommands } from './runCommands.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSchemasCommand(program);
   registerRunCommands(program);
   registerSinkCommand(program);
+  registerCdcCommand(program);
   registerDemoCommand(program);
   return program;
 }

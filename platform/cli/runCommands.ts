@@ -3,6 +3,7 @@ import { type ProcessorName, processorNames, runProcessor } from '../../processo
 import { runProducer, syncOnce } from '../../producers/runtime/runProducer.js';
 import { createContext } from '../context.js';
 import { TributaryError } from '../errors.js';
+import { cdcSources, runCdcSource } from './cdcCommand.js';
 import { printTable } from './output.js';
 
 function runGroup(program: Command): Command {
@@ -19,9 +20,13 @@ export function registerRunCommands(program: Command): void {
   run
     .command('producer')
     .description('poll a source on its schedule and publish changed records to raw.<source>.<stream>')
-    .argument('<source>', 'source name (hr, erp)')
+    .argument('<source>', 'source name: hr, erp (polling) or payroll (CDC)')
     .option('--streams <names>', 'comma-separated streams (default: all)')
     .action(async (source: string, options: { streams?: string }) => {
+      if ((cdcSources as readonly string[]).includes(source)) {
+        process.exitCode = await runCdcSource(source);
+        process.exit();
+      }
       const streams = options.streams?.split(',').filter(Boolean);
       await runProducer(createContext(process.env, `tributary-producer-${source}`), {
         source,

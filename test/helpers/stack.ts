@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { afterAll, inject } from 'vitest';
+import { afterAll, inject, onTestFinished } from 'vitest';
 import { type Config, parseConfig } from '../../platform/config.js';
 import { createKafka } from '../../platform/kafka.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
@@ -49,11 +49,18 @@ export async function createTestDatabase(prefix = 'trib_test'): Promise<string> 
   await admin.connect();
   await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   await admin.end();
-  afterAll(async () => {
+  const drop = async (): Promise<void> => {
     const cleanup = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
     await cleanup.connect();
     await cleanup.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
     await cleanup.end();
-  });
+  };
+  // Inside a test, afterAll would never run (vitest ignores hooks registered there): clean up when
+  // the test finishes; from a beforeAll hook, after the file.
+  try {
+    onTestFinished(drop);
+  } catch {
+    afterAll(drop);
+  }
   return withDatabase(serverUrl, name);
 }
