@@ -94,7 +94,7 @@ describe('tributary dlq', () => {
         admin,
         log,
         dlqTopic: dlq,
-        selector: parseOffsetRangeSpec('0:0'),
+        selector: parseOffsetRangeSpec(`0:${offsetOf('k2')}`),
       });
       expect(first.redriven).toBe(1);
       const redrivenRecord = (await readAll(kafka, input)).find(
@@ -116,7 +116,7 @@ describe('tributary dlq', () => {
         admin,
         log,
         dlqTopic: dlq,
-        selector: parseOffsetRangeSpec('0:0'),
+        selector: parseOffsetRangeSpec(`0:${offsetOf('k2')}`),
       });
       expect(again.redriven).toBe(0);
       expect(again.decisions[0]?.action).toBe('already-redriven');
