@@ -82,6 +82,7 @@ expect_refusal() {
 expect_refusal "replicas (7) must not exceed input partitions (6)" --set processors.map.replicas=7
 expect_refusal "keda.maxReplicas (12) must not exceed input partitions (6)" --set sink.keda.maxReplicas=12
 expect_refusal "secrets.provider must be" --set secrets.provider=vault
+expect_refusal "sink.keda.trigger must be kafka or prometheus" --set sink.keda.trigger=cpu
 
 manifests="$(
   IFS=,

@@ -277,16 +277,20 @@ export async function collectStatus(options: StatusOptions): Promise<StatusRepor
   for (const slot of slots) {
     slot.sourceKey = sources.find((source) => source.position['slot'] === slot.slotName)?.key ?? null;
   }
-  for (const source of sources) {
+  const missingSlots = sources.filter((source) => {
     const slotName = source.position['slot'];
-    if (
-      typeof slotName === 'string' &&
-      slotSources.length > 0 &&
-      !slots.some((slot) => slot.slotName === slotName)
-    )
-      notes.push(
-        `${source.key}: its slot ${slotName} was not found (pass the source database with --cdc-url)`,
-      );
+    return typeof slotName === 'string' && !slots.some((slot) => slot.slotName === slotName);
+  });
+  if (slotSources.length > 0 && missingSlots.length > 0) {
+    const names = missingSlots.slice(0, 5).map((source) => source.key);
+    notes.push(
+      `${missingSlots.length} CDC stream(s) name a slot not found in the databases read (pass each source database with --cdc-url; a stream of a dropped source leaves its state behind): ${names.join(', ')}${missingSlots.length > 5 ? ', …' : ''}`,
+    );
+  }
+  if (groups.some((group) => group.partitions.some((partition) => partition.lag === '1'))) {
+    notes.push(
+      'lag counts offsets: on a transactionally written topic a caught-up partition shows lag 1 (its last offset is a commit marker)',
+    );
   }
 
   const metrics: StatusReport['metrics'] = [];

@@ -152,7 +152,7 @@ describe('tributary replay', () => {
       ],
     });
     await producer.disconnect();
-    // What a sink that applied everything leaves behind: stored offsets, nothing committed in Kafka.
+    // What a sink leaves behind: stored offsets (its Kafka commits are best-effort; none here).
     await pool.query(
       `INSERT INTO tributary_sink_offsets (group_id, topic, partition, next_offset) VALUES ($1, $2, 0, 8), ($1, $2, 1, 6)`,
       [groupId, topic],
