@@ -27,6 +27,7 @@ export function declaredTopics(options: DeclaredTopicsOptions = {}): TopicSpec[]
       topicSpec(fragmentsTopic(contract.entity), { partitions: canonicalPartitions }),
     ),
     topicSpec('dlq.processor', { partitions: 3 }),
+    topicSpec('_tributary.dlq-redrives', { partitions: 1 }),
     topicSpec('dlq.sink', { partitions: 3 }),
   ];
 }

@@ -43,6 +43,7 @@ export async function migrate(options: {
 }): Promise<MigrateResult> {
   const files = readMigrations(options.directory);
   const client = new pg.Client({ connectionString: options.databaseUrl });
+  client.on('error', () => undefined); // surfaces through the pending query
   await client.connect();
   const result: MigrateResult = { applied: [], alreadyApplied: [] };
   try {

@@ -103,6 +103,35 @@ async function describe(admin: Admin, names: string[]): Promise<Map<string, Reco
   return out;
 }
 
+/** Waits until every partition of the topics has a leader (new topics take a moment). */
+export async function waitForLeaders(
+  admin: Admin,
+  topics: readonly string[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (
+        metadata.topics.every(
+          (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
+        )
+      )
+        return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new TributaryError(
+        'KAFKA_UNAVAILABLE',
+        `topics without leaders after ${timeoutMs} ms: ${topics.join(', ')}`,
+        { retryable: true },
+      );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Compares declared specs with the broker without changing anything. */
 export async function diffTopics(
   admin: Admin,
@@ -154,7 +183,9 @@ export async function applyTopics(admin: Admin, specs: readonly TopicSpec[]): Pr
   const missing = specs.filter((spec) => before.missing.includes(spec.name));
   if (missing.length > 0) {
     await admin.createTopics({
-      waitForLeaders: true,
+      // Leaders are awaited below: kafkajs' own wait fails on UNKNOWN_TOPIC_OR_PARTITION while a
+      // busy broker is still propagating the new topic's metadata.
+      waitForLeaders: false,
       topics: missing.map((spec) => ({
         topic: spec.name,
         numPartitions: spec.partitions,
@@ -163,6 +194,10 @@ export async function applyTopics(admin: Admin, specs: readonly TopicSpec[]): Pr
       })),
     });
     result.created.push(...missing.map((spec) => spec.name));
+    await waitForLeaders(
+      admin,
+      missing.map((spec) => spec.name),
+    );
   }
   const driftByTopic = new Map<string, TopicDrift[]>();
   for (const drift of before.drift)

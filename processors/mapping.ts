@@ -1,5 +1,6 @@
 import type { RawEnvelope } from '../schemas/rawEnvelope.js';
 import type { FragmentField } from './fragment.js';
+import type { FxRateTable } from './normalize/fx.js';
 
 /** What a mapping says about one canonical entity, before the stage adds identity and origin. */
 export interface MappedFragment {
@@ -19,6 +20,13 @@ export interface MappingObserver {
   typeMismatch(path: string, expected: string): void;
 }
 
+/** Reference data a mapping may read (never write): today the FX rates for currency conversion. */
+export interface MappingContext {
+  fx: FxRateTable;
+  /** Currency that amounts are also reported in (REPORTING_CURRENCY, default USD). */
+  reportingCurrency: string;
+}
+
 /**
  * A mapping turns one raw envelope into canonical fragments. It is a pure function (no I/O, no
  * clock), versioned as `<id>@<version>`: bump the version whenever its output changes, so a replay
@@ -31,7 +39,7 @@ export interface Mapping {
   readonly topics: readonly string[];
   /** The payload fields it knows (for unknown-field drift detection). */
   readonly knownFields: readonly string[];
-  map(envelope: RawEnvelope, observe: MappingObserver): MappedFragment[];
+  map(envelope: RawEnvelope, observe: MappingObserver, context: MappingContext): MappedFragment[];
 }
 
 export function mappingRef(mapping: Pick<Mapping, 'id' | 'version'>): string {

@@ -5,8 +5,10 @@ import { createKafka } from '../platform/kafka.js';
 import { Lifecycle, onShutdownSignal } from '../platform/lifecycle.js';
 import { CanonicalCodec } from '../schemas/canonicalCodec.js';
 import { entityCatalog } from '../schemas/entityCatalog.js';
+import { erpFxRatesTopic } from './mappings/erpFxRates.js';
 import { mappings, mergePolicies } from './mappings/index.js';
 import { ExactlyOnceProcessor } from './runtime/exactlyOnceProcessor.js';
+import { FxRateFeed } from './stages/fxRateFeed.js';
 import { MapStage } from './stages/mapStage.js';
 import { MergeStage } from './stages/mergeStage.js';
 
@@ -33,7 +35,13 @@ export function createProcessor(
   const kafka = createKafka({ config, log, clientId: `${config.KAFKA_CLIENT_ID}-processor-${name}` });
   const stage =
     name === 'map'
-      ? new MapStage({ mappings, partitions: canonicalPartitions, metrics })
+      ? new MapStage({
+          mappings,
+          partitions: canonicalPartitions,
+          metrics,
+          fx: new FxRateFeed(kafka, erpFxRatesTopic, log),
+          reportingCurrency: process.env['REPORTING_CURRENCY'] ?? 'USD',
+        })
       : new MergeStage({
           kafka,
           contracts: entityCatalog,

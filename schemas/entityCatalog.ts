@@ -85,7 +85,7 @@ export const entityCatalog: readonly EntityContract[] = [
   {
     entity: 'invoice',
     topic: 'canonical.invoice',
-    version: 1,
+    version: 2,
     schema: canonicalRecordSchema('invoice', invoiceSchema),
     dataSchema: invoiceSchema,
     businessKey: ['vendorNumber', 'invoiceNumber'],

@@ -3,6 +3,7 @@ import { TributaryError } from '../errors.js';
 import { registerCdcCommand } from './cdcCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { registerMigrateCommand } from './migrateCommand.js';
+import { registerOpsCommands } from './opsCommands.js';
 import { registerRunCommands } from './runCommands.js';
 import { registerSchemasCommand } from './schemasCommand.js';
 import { registerSinkCommand } from './sinkCommand.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerSinkCommand(program);
   registerCdcCommand(program);
+  registerOpsCommands(program);
   registerDemoCommand(program);
   return program;
 }

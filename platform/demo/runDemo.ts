@@ -4,12 +4,16 @@ import type { Admin } from 'kafkajs';
 import pg from 'pg';
 import { mappings } from '../../processors/mappings/index.js';
 import { createProcessor } from '../../processors/runProcessor.js';
+import { CdcProducer } from '../../producers/cdc/cdcProducer.js';
+import { cdcSettingsFromEnv } from '../../producers/cdc/cdcSettings.js';
 import { PollingProducer } from '../../producers/runtime/pollingProducer.js';
 import type { SyncReport } from '../../producers/runtime/pollingStream.js';
 import { ErpSimulator, HrSimulator } from '../../producers/simulators/index.js';
 import { erpConnector } from '../../producers/sources/erpSource.js';
 import { hrConnector } from '../../producers/sources/hrSource.js';
 import { allRawTopics } from '../../producers/sources/index.js';
+import { createPayrollDatabase, payrollTables } from '../../producers/sources/payroll/payrollDatabase.js';
+import { PayrollWriter } from '../../producers/sources/payroll/payrollWriter.js';
 import { entityCatalog } from '../../schemas/entityCatalog.js';
 import { registerCanonicalSchemas } from '../../schemas/registry.js';
 import { fileSchemaHistory } from '../../schemas/schemaHistory.js';
@@ -22,7 +26,8 @@ import { createKafka } from '../kafka.js';
 import { createLogger } from '../logger.js';
 import { createMetricsRegistry } from '../metrics.js';
 import { migrate } from '../migrate.js';
-import { createPgPool, ensureDatabase } from '../postgres.js';
+import { createPgPool, ensureDatabase, withDatabase } from '../postgres.js';
+import { ensureLogicalReplication } from '../stack/logicalReplication.js';
 import { projectRoot } from '../stack/paths.js';
 import { stackUp } from '../stack/stack.js';
 import { readTopicToEnd } from '../topicReader.js';
@@ -32,6 +37,7 @@ const { SchemaRegistry } = pkg;
 
 export interface DemoOptions {
   workers?: number;
+  payrollEmployees?: number;
   invoices?: number;
   seed?: number;
   timeoutMs?: number;
@@ -134,7 +140,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   });
   write(`    schemas: ${registrations.length} subjects registered (BACKWARD_TRANSITIVE)`);
 
-  write('4/6 starting the sample sources (HR and ERP simulators)…');
+  write('4/6 starting the sample sources (HR and ERP simulators, the payroll database)…');
   const seed = options.seed ?? 42;
   const hr = new HrSimulator({ seed, records: options.workers ?? 2_000, auth: { kind: 'oauth2' } });
   const erp = new ErpSimulator({ seed, records: options.invoices ?? 1_000 });
@@ -147,6 +153,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     HR_REQUESTS_PER_SECOND: '500',
     ERP_REQUESTS_PER_SECOND: '500',
   };
+  // The payroll database shares the HR employee numbers (W000001…): its employees merge with HR's.
+  const payrollUrl = withDatabase(config.DATABASE_URL, 'payroll');
+  await ensureLogicalReplication(payrollUrl, (line) => write(`    ${line}`));
+  await createPayrollDatabase(payrollUrl, { employees: options.payrollEmployees ?? 500, seed });
+  const cdc = new CdcProducer({
+    kafka,
+    databaseUrl: payrollUrl,
+    log,
+    metrics,
+    ...cdcSettingsFromEnv({ CDC_SOURCE: 'payroll', CDC_TABLES: payrollTables.join(',') }),
+  });
+  const writer = new PayrollWriter({ databaseUrl: payrollUrl, ratePerSecond: 5, seed });
 
   write('5/6 running the pipeline: producers → map → merge → PostgreSQL sink…');
   const mapProcessor = createProcessor({ config, log, metrics }, 'map');
@@ -162,7 +180,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       metrics,
     },
   );
-  await Promise.all([mapProcessor.start(), mergeProcessor.start(), sink.start()]);
+  await Promise.all([mapProcessor.start(), mergeProcessor.start(), sink.start(), cdc.start()]);
+  writer.start();
 
   const reports: SyncReport[] = [];
   const producers = [hrConnector(sourceEnv), erpConnector(sourceEnv)].map(
@@ -172,6 +191,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const syncStarted = Date.now();
   for (const producer of producers) reports.push(...(await producer.syncOnce()));
   const syncSeconds = (Date.now() - syncStarted) / 1000;
+  // Let the payroll writer change a few rows while the pipeline drains, then stop it.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const writes = await writer.stop();
+  write(
+    `    payroll writer: ${writes.transactions} source transactions (inserts, updates, deletes) streamed by CDC`,
+  );
 
   const client = new pg.Client({ connectionString: config.DATABASE_URL });
   await client.connect();
@@ -241,6 +266,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
 
   await client.end();
   for (const producer of producers) await producer.stop();
+  await cdc.stop();
   await Promise.all([mapProcessor.stop(), mergeProcessor.stop(), sink.stop()]);
   await pool.end();
   await admin.disconnect();

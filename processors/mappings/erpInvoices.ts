@@ -23,7 +23,7 @@ const statuses: Record<string, string> = {
 /** ERP supplier invoices with lines → Invoice. Identity: vendor number / invoice number. */
 export const erpInvoicesMapping: Mapping = {
   id: 'erp-invoices',
-  version: 1,
+  version: 2,
   topics: ['raw.erp.invoices'],
   knownFields: [
     'InvoiceID',
@@ -41,7 +41,7 @@ export const erpInvoicesMapping: Mapping = {
     'LastChangeDateTime',
     'Lines',
   ],
-  map(envelope, observe): MappedFragment[] {
+  map(envelope, observe, context): MappedFragment[] {
     const invoice = asRecord(envelope.payload ?? {}, 'erp invoice');
     if (envelope.operation === 'delete') {
       // The delete feed carries only the invoice id; the vendor comes from the last known payload when present.
@@ -83,6 +83,16 @@ export const erpInvoicesMapping: Mapping = {
     if (!lines) observe.missingField('Lines');
     const status =
       typeof invoice['Status'] === 'string' ? statuses[invoice['Status'].toLowerCase()] : undefined;
+    const total = money('GrossAmount', invoice['GrossAmount']);
+    const invoiceDate = normalized(observe, 'DocumentDate', invoice['DocumentDate'], 'date', (value) =>
+      parseLocalDate(value),
+    );
+    // Converted at the latest rate on or before the invoice date; a rate not yet received throws a
+    // retryable FX_RATE_MISSING (retried, then dead-lettered for redrive) — never a silent zero.
+    const reporting =
+      total.value && typeof invoiceDate.value === 'string'
+        ? context.fx.convert(total.value, context.reportingCurrency, invoiceDate.value)
+        : { value: null, transformation: 'missing' };
     return [
       {
         entity: 'invoice',
@@ -93,9 +103,7 @@ export const erpInvoicesMapping: Mapping = {
           vendorId: derived(canonicalId('vendor', vendor), 'ref(vendor, VendorID)'),
           status: derived(status ?? null, 'enum(Parked→draft, Posted→open, Paid→paid, Cancelled→cancelled)'),
           currency: derived(currency, 'iso4217(upper)'),
-          invoiceDate: normalized(observe, 'DocumentDate', invoice['DocumentDate'], 'date', (value) =>
-            parseLocalDate(value),
-          ),
+          invoiceDate,
           postingDate: normalized(observe, 'PostingDate', invoice['PostingDate'], 'date', (value) =>
             parseLocalDate(value),
           ),
@@ -104,7 +112,8 @@ export const erpInvoicesMapping: Mapping = {
           ),
           subtotal: money('NetAmount', invoice['NetAmount']),
           taxTotal: money('TaxAmount', invoice['TaxAmount']),
-          total: money('GrossAmount', invoice['GrossAmount']),
+          total,
+          totalReporting: derived(reporting.value, reporting.transformation),
           ...(lines ? { lines: derived(lines, 'lines(LineNumber/10; money(locale); refs)') } : {}),
         },
       },

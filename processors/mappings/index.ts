@@ -1,10 +1,12 @@
 import type { Mapping } from '../mapping.js';
 import type { MergePolicy } from '../merge.js';
 import { erpCostCentersMapping } from './erpCostCenters.js';
+import { erpFxRatesMapping } from './erpFxRates.js';
 import { erpInvoicesMapping } from './erpInvoices.js';
 import { erpVendorsMapping } from './erpVendors.js';
 import { hrOrgUnitsMapping } from './hrOrgUnits.js';
 import { hrWorkersMapping } from './hrWorkers.js';
+import { payrollEmployeesMapping, payrollPayRatesMapping } from './payroll.js';
 
 /** Every mapping the map stage runs. Add a mapping here, then bump its version on every change. */
 export const mappings: readonly Mapping[] = [

@@ -25,6 +25,8 @@ export interface ProcessingStage {
   commitPartition?(topic: string, partition: number): void;
   /** Called after a transaction aborted: staged state must be discarded. */
   rollbackPartition?(topic: string, partition: number): void;
+  /** Releases what the stage holds (reference-data consumers). */
+  close?(): Promise<void>;
 }
 
 export interface ExactlyOnceProcessorOptions {
@@ -37,7 +39,7 @@ export interface ExactlyOnceProcessorOptions {
   metrics: Registry;
   /** Records per transaction; bounds memory and the redo after a crash. @default 500 */
   maxRecordsPerTransaction?: number;
-  /** Attempts for a record whose error is retryable before it goes to the DLQ. @default 3 */
+  /** Attempts for a record whose error is retryable (e.g. an FX rate not yet arrived) before it goes to the DLQ. @default 5 */
   maxAttemptsPerRecord?: number;
   partitionsConsumedConcurrently?: number;
   /**
@@ -252,7 +254,7 @@ export class ExactlyOnceProcessor {
   private async processWithRetries(
     input: InputRecord,
   ): Promise<{ ok: true; outputs: OutboundRecord[] } | { ok: false; deadLetter: OutboundRecord }> {
-    const maxAttempts = this.options.maxAttemptsPerRecord ?? 3;
+    const maxAttempts = this.options.maxAttemptsPerRecord ?? 5;
     let attempt = 0;
     for (;;) {
       attempt++;
@@ -294,6 +296,7 @@ export class ExactlyOnceProcessor {
     await this.consumer?.disconnect();
     for (const producer of this.producers.values()) await producer.disconnect().catch(() => undefined);
     this.producers.clear();
+    await this.options.stage.close?.();
     await this.admin?.disconnect();
   }
 }

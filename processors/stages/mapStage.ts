@@ -8,8 +8,10 @@ import { type Fragment, fragmentKey } from '../fragment.js';
 import { canonicalId } from '../identity.js';
 import { type Mapping, type MappingObserver, mappingRef } from '../mapping.js';
 import { toUtcInstant } from '../normalize/dates.js';
+import { FxRateTable } from '../normalize/fx.js';
 import { partitionFor } from '../partitioning.js';
 import type { InputRecord, ProcessingStage } from '../runtime/exactlyOnceProcessor.js';
+import type { FxRateFeed } from './fxRateFeed.js';
 
 /** Raw payloads larger than this are refused before parsing (bounded heap on hostile input). */
 const MAX_RAW_BYTES = 4 * 1024 * 1024;
@@ -19,6 +21,10 @@ export interface MapStageOptions {
   mappings: readonly Mapping[];
   partitions: number;
   metrics: Registry;
+  /** Exchange rates for conversions; its start() is awaited before the first record. */
+  fx?: FxRateFeed;
+  /** @default 'USD' */
+  reportingCurrency?: string;
 }
 
 function depthWithin(value: unknown, limit: number): boolean {
@@ -89,6 +95,7 @@ export class MapStage implements ProcessingStage {
   readonly name = 'map';
   private readonly byTopic = new Map<string, Mapping>();
   private readonly drift;
+  private readonly emptyFx = new FxRateTable();
 
   constructor(private readonly options: MapStageOptions) {
     for (const mapping of options.mappings)
@@ -103,6 +110,17 @@ export class MapStage implements ProcessingStage {
 
   get inputTopics(): string[] {
     return [...this.byTopic.keys()];
+  }
+
+  private fxReady: Promise<void> | undefined;
+
+  async loadPartition(): Promise<void> {
+    this.fxReady ??= this.options.fx?.start() ?? Promise.resolve();
+    await this.fxReady;
+  }
+
+  async close(): Promise<void> {
+    await this.options.fx?.stop();
   }
 
   async process(input: InputRecord): Promise<OutboundRecord[]> {
@@ -122,7 +140,10 @@ export class MapStage implements ProcessingStage {
         if (!mapping.knownFields.includes(field)) observer.unknownField(field);
       }
     }
-    const mapped = mapping.map(envelope, observer);
+    const mapped = mapping.map(envelope, observer, {
+      fx: this.options.fx?.table ?? this.emptyFx,
+      reportingCurrency: this.options.reportingCurrency ?? 'USD',
+    });
     const sourceRecordKey = `${envelope.sourceInstance}/${envelope.stream}/${envelope.naturalKey}`;
     return mapped.map((fragment) => {
       const id = canonicalId(fragment.entity, fragment.businessKey);

@@ -48,6 +48,8 @@ function keyPayload(table: CapturedTable, naturalKey: string): Record<string, st
 export async function runSnapshot(input: SnapshotInput): Promise<SnapshotReport> {
   const report: SnapshotReport = { rows: 0, published: 0, unchanged: 0, deleted: 0 };
   const client = new pg.Client({ connectionString: input.databaseUrl, types: rawTextTypes });
+  // A lost connection surfaces through the pending query; without a listener it would crash the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -64,6 +64,7 @@ export function erpConnector(env: NodeJS.ProcessEnv = process.env): ConnectorDef
       entitySet('cost_centers', 'CostCenters', 'CostCenterID'),
       deletedSet('cost_centers_deleted', 'DeletedCostCenters', 'cost_centers'),
       entitySet('gl_accounts', 'GLAccounts', 'GLAccountID'),
+      entitySet('fx_rates', 'ExchangeRates', 'RateID'),
     ],
   });
 }

@@ -1,8 +1,10 @@
 import { TributaryError } from '../../platform/errors.js';
+import { rawTopicFor } from '../cdc/changeEvents.js';
 import type { ConnectorDefinition } from '../connector/connectorDefinition.js';
 import { rawTopicOf } from '../runtime/pollingStream.js';
 import { erpConnector } from './erpSource.js';
 import { hrConnector } from './hrSource.js';
+import { payrollTables } from './payroll/payrollDatabase.js';
 
 /** Every polling source this deployment knows, by name (`tributary run producer <name>`). */
 export const sourceFactories: Readonly<Record<string, (env?: NodeJS.ProcessEnv) => ConnectorDefinition>> = {
@@ -28,5 +30,7 @@ export function allRawTopics(env: NodeJS.ProcessEnv = process.env): string[] {
     const definition = connectorFor(name, env);
     for (const stream of definition.streams) topics.add(rawTopicOf(definition, stream));
   }
+  // CDC sources: raw.<source>.<schema>.<table>.
+  for (const table of payrollTables) topics.add(rawTopicFor('payroll', table));
   return [...topics].sort();
 }

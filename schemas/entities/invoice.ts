@@ -66,6 +66,12 @@ export const invoiceSchema = z
     taxTotal: moneySchema.nullable().optional().describe('Total tax on the invoice.'),
     total: moneySchema.nullable().optional().describe('Gross total: subtotal plus tax.'),
     amountDue: moneySchema.nullable().optional().describe('Amount still to be paid.'),
+    totalReporting: moneySchema
+      .nullable()
+      .optional()
+      .describe(
+        'Gross total converted to the reporting currency (default USD) at the latest rate on or before invoiceDate; provenance names the rate, its source and date.',
+      ),
     lines: z
       .array(invoiceLineSchema)
       .optional()

@@ -75,12 +75,24 @@ export interface ErpGLAccount {
   LastChangeDateTime: string;
 }
 
-export type ErpResourceName = 'vendors' | 'invoices' | 'costCenters' | 'glAccounts';
+/** SAP-style exchange rate (TCURR): units of ToCurrency per one FromCurrency, valid from a date. */
+export interface ErpExchangeRate {
+  RateID: string;
+  ExchangeRateType: string;
+  FromCurrency: string;
+  ToCurrency: string;
+  ValidFromDate: string;
+  ExchangeRate: string;
+  LastChangeDateTime: string;
+}
+
+export type ErpResourceName = 'vendors' | 'invoices' | 'costCenters' | 'glAccounts' | 'exchangeRates';
 export const erpResourceNames: readonly ErpResourceName[] = [
   'vendors',
   'invoices',
   'costCenters',
   'glAccounts',
+  'exchangeRates',
 ];
 
 /** OData entity set, key property and resource name of each resource. */
@@ -89,4 +101,5 @@ export const erpEntitySets: Record<string, { resource: ErpResourceName; key: str
   Invoices: { resource: 'invoices', key: 'InvoiceID' },
   CostCenters: { resource: 'costCenters', key: 'CostCenterID' },
   GLAccounts: { resource: 'glAccounts', key: 'GLAccountID' },
+  ExchangeRates: { resource: 'exchangeRates', key: 'RateID' },
 };

@@ -13,13 +13,60 @@ import {
 import { Prng } from '../prng.js';
 import { seedTime } from '../seedTime.js';
 import type { ResourceBehaviour } from '../simulatedResource.js';
-import type { ErpCostCenter, ErpGLAccount, ErpInvoice, ErpInvoiceLine, ErpVendor } from './erpRecords.js';
+import type {
+  ErpCostCenter,
+  ErpExchangeRate,
+  ErpGLAccount,
+  ErpInvoice,
+  ErpInvoiceLine,
+  ErpVendor,
+} from './erpRecords.js';
 
 export interface ErpCounts {
   readonly vendors: number;
   readonly invoices: number;
   readonly costCenters: number;
   readonly glAccounts: number;
+  readonly exchangeRates: number;
+}
+
+/**
+ * Monthly average ('M') rates to USD for every invoice currency, first of each month from
+ * 2023-01 (invoice dates span 2023–2025), so each invoice has a rate on or before its date.
+ */
+export const exchangeRateCurrencies = ['EUR', 'GBP', 'CHF', 'JPY', 'INR', 'BRL', 'CAD'] as const;
+const usdPerUnit: Record<(typeof exchangeRateCurrencies)[number], number> = {
+  EUR: 1.09,
+  GBP: 1.27,
+  CHF: 1.12,
+  JPY: 0.0069,
+  INR: 0.012,
+  BRL: 0.2,
+  CAD: 0.74,
+};
+export const exchangeRateMonths = 36;
+const rateMonth = (n: number): string => {
+  const month = Math.floor(n / exchangeRateCurrencies.length);
+  const date = new Date(Date.UTC(2023, month, 1));
+  return date.toISOString().slice(0, 10);
+};
+const rateCurrency = (n: number): (typeof exchangeRateCurrencies)[number] =>
+  exchangeRateCurrencies[n % exchangeRateCurrencies.length] ?? 'EUR';
+const exchangeRateId = (n: number): string => `M-${rateCurrency(n)}-USD-${rateMonth(n)}`;
+
+function buildExchangeRate(prng: Prng, id: string, at: number): ErpExchangeRate {
+  const [, from = 'EUR', , ...date] = id.split('-');
+  const base = usdPerUnit[from as (typeof exchangeRateCurrencies)[number]] ?? 1;
+  const drifted = base * (1 + (prng.next() - 0.5) * 0.06);
+  return {
+    RateID: id,
+    ExchangeRateType: 'M',
+    FromCurrency: from,
+    ToCurrency: 'USD',
+    ValidFromDate: date.join('-'),
+    ExchangeRate: drifted.toPrecision(6),
+    LastChangeDateTime: iso(at),
+  };
 }
 
 const vendorId = (n: number): string => `V${pad(n + 1, 7)}`;
@@ -205,6 +252,7 @@ export function erpResources(
   ResourceBehaviour<ErpInvoice>,
   ResourceBehaviour<ErpCostCenter>,
   ResourceBehaviour<ErpGLAccount>,
+  ResourceBehaviour<ErpExchangeRate>,
 ] {
   const seeded =
     <T>(name: string, idFor: (n: number) => string, build: (prng: Prng, id: string, at: number) => T) =>
@@ -266,6 +314,21 @@ export function erpResources(
       update: (prng, current, at) => ({
         ...current,
         IsBlocked: prng.chance(0.3),
+        LastChangeDateTime: iso(at),
+      }),
+    },
+    {
+      name: 'exchangeRates',
+      count: counts.exchangeRates,
+      primary: false,
+      idFor: exchangeRateId,
+      seedTime: time('exchangeRates'),
+      generate: seeded('exchangeRates', exchangeRateId, buildExchangeRate),
+      create: buildExchangeRate,
+      // A corrected rate: the same id, a slightly different value.
+      update: (prng, current, at) => ({
+        ...current,
+        ExchangeRate: (Number(current.ExchangeRate) * (1 + (prng.next() - 0.5) * 0.002)).toPrecision(6),
         LastChangeDateTime: iso(at),
       }),
     },

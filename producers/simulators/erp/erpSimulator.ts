@@ -11,6 +11,7 @@ import {
 } from '../simulatorServer.js';
 import {
   type ErpCostCenter,
+  type ErpExchangeRate,
   type ErpGLAccount,
   type ErpInvoice,
   type ErpVendor,
@@ -49,7 +50,10 @@ export class ErpSimulator extends SimulatorServer {
 
   constructor(input: ErpSimulatorOptionsInput = {}, dependencies: SimulatorDependencies = {}) {
     const options = resolveErpSimulatorOptions(input);
-    const [vendors, invoices, costCenters, glAccounts] = erpResources(options.seed, options.resolvedCounts);
+    const [vendors, invoices, costCenters, glAccounts, exchangeRates] = erpResources(
+      options.seed,
+      options.resolvedCounts,
+    );
     super(
       { kind: 'erp', seed: options.seed, faults: options.faults, churn: options.churn, auth: options.auth },
       [
@@ -57,6 +61,7 @@ export class ErpSimulator extends SimulatorServer {
         new SimulatedResource<ErpInvoice>(invoices),
         new SimulatedResource<ErpCostCenter>(costCenters),
         new SimulatedResource<ErpGLAccount>(glAccounts),
+        new SimulatedResource<ErpExchangeRate>(exchangeRates),
       ] as SimulatedResource<unknown>[],
       dependencies,
     );

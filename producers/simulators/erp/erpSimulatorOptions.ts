@@ -4,6 +4,7 @@ import { apiKeyAuthSchema, basicAuthSchema } from '../simulatorAuth.js';
 import { commonOptionsShape, parseSimulatorOptions } from '../simulatorOptions.js';
 import { type ErpResourceName, erpResourceNames } from './erpRecords.js';
 import type { ErpCounts } from './erpResources.js';
+import { exchangeRateCurrencies, exchangeRateMonths } from './erpResources.js';
 
 export const erpSimulatorOptionsSchema = z
   .object({
@@ -45,6 +46,9 @@ export function resolveErpSimulatorOptions(input: ErpSimulatorOptionsInput = {})
       invoices: options.counts['invoices'] ?? options.records,
       costCenters: options.counts['costCenters'] ?? derived(20),
       glAccounts: options.counts['glAccounts'] ?? derived(100),
+      exchangeRates:
+        options.counts['exchangeRates'] ??
+        (options.records === 0 ? 0 : exchangeRateMonths * exchangeRateCurrencies.length),
     },
   };
 }

@@ -50,6 +50,7 @@ export class PayrollWriter {
   /** Runs `count` transactions as fast as possible (benchmarks, bulk churn). */
   async runBurst(count: number): Promise<PayrollWriterStats> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    client.on('error', (error) => this.options.onError?.(error));
     await client.connect();
     try {
       let next = await this.nextEmployee(client);
