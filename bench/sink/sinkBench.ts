@@ -7,7 +7,7 @@
  * the sink's own write path alone (writeBatch: offset CAS + COPY into staging + guarded merge,
  * no Kafka), and the sink end to end (Kafka → decode → buffer → writeBatch).
  *
- *   node --import tsx bench/sink/sinkBench.ts --rss 1000000
+ *   node --import tsx bench/sink/sinkBench.ts --rss 1000000 [--profile /tmp/sink-prof]
  * Peak RSS of the sink while it drains a backlog: preloads N records (this process), then runs
  * the sink as a separate process (sinks/postgres/main.ts) and reads its /proc/<pid>/status
  * (VmRSS sampled, VmHWM at the end), so only the sink's memory is measured.
@@ -51,6 +51,10 @@ function arg(name: string, fallback: number): number {
 }
 
 const rssMode = process.argv.includes('--rss');
+/** --profile DIR (with --rss): the sink process writes a V8 CPU profile there (node --cpu-prof). */
+const profileDir = process.argv.includes('--profile')
+  ? process.argv[process.argv.indexOf('--profile') + 1]
+  : undefined;
 const rows = rssMode ? arg('rss', 1_000_000) : arg('rows', 200_000);
 const batch = arg('batch', 5000);
 const partitions = 6;
@@ -375,7 +379,14 @@ async function benchRss(pool: pg.Pool, kafka: Kafka, kafkaAdmin: Admin): Promise
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(projectRoot, 'sinks/postgres/main.ts'), '--entities', 'employee'],
+    [
+      ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+      '--import',
+      'tsx',
+      join(projectRoot, 'sinks/postgres/main.ts'),
+      '--entities',
+      'employee',
+    ],
     {
       cwd: projectRoot,
       env: {

@@ -364,6 +364,14 @@ export class PostgresSink {
           throw translatePgError(error, 'connect');
         });
         let broken = false;
+        // pg emits 'error' on a checked-out client whose connection dies (database restart,
+        // reset): without a listener that is an uncaught exception that kills the process. The
+        // in-flight query fails too, and that rejection is what we act on.
+        const onConnectionLost = (error: unknown): void => {
+          broken = true;
+          this.log.debug({ err: error }, 'database connection lost during a batch');
+        };
+        client.on('error', onConnectionLost);
         try {
           return await writeBatch(client, {
             groupId: this.options.groupId,
@@ -388,9 +396,10 @@ export class PostgresSink {
             afterCommit: this.deps.faults?.afterDbCommit,
           });
         } catch (error) {
-          broken = isRetryable(error);
+          broken ||= isRetryable(error);
           throw error;
         } finally {
+          client.off('error', onConnectionLost);
           client.release(broken);
         }
       });

@@ -9,7 +9,7 @@ function lines(data: Record<string, unknown>): readonly Record<string, unknown>[
 
 /**
  * canonical.invoice (schemas/entities/invoice.ts) → tables `invoice` and `invoice_line`
- * (migrations 0104, 0105).
+ * (migrations 0104, 0105, 0110).
  */
 export const invoiceTable: EntityTableSpec = {
   entity: 'invoice',
@@ -30,6 +30,8 @@ export const invoiceTable: EntityTableSpec = {
     { name: 'tax_total_currency', type: 'text', extract: moneyCurrency('taxTotal') },
     { name: 'total_amount', type: 'numeric', extract: moneyAmount('total') },
     { name: 'total_currency', type: 'text', extract: moneyCurrency('total') },
+    { name: 'total_reporting_amount', type: 'numeric', extract: moneyAmount('totalReporting') },
+    { name: 'total_reporting_currency', type: 'text', extract: moneyCurrency('totalReporting') },
     { name: 'amount_due_amount', type: 'numeric', extract: moneyAmount('amountDue') },
     { name: 'amount_due_currency', type: 'text', extract: moneyCurrency('amountDue') },
   ],

@@ -226,6 +226,7 @@ export function invoiceRecord(
       taxTotal: { amount: cents(tax), currency: 'EUR' },
       total: { amount: cents(net + tax), currency: 'EUR' },
       amountDue: { amount: cents(net + tax), currency: 'EUR' },
+      totalReporting: { amount: cents((net + tax) * 1.08), currency: 'USD' },
       lines,
     },
     overrides,

@@ -146,6 +146,9 @@ describe('PostgresSink resilience (real Kafka + PostgreSQL)', () => {
       await sample();
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    console.info(
+      `outage ${OUTAGE_MS / 1000} s, backlog +${BACKLOG}: sink RSS ${(rssAtOutage / 2 ** 20).toFixed(0)} MiB at outage start, max ${(maxRss / 2 ** 20).toFixed(0)} MiB during it; max buffered ${maxBuffered} records`,
+    );
     expect(child.process.exitCode, child.stderr.join('')).toBeNull(); // no crash (loop)
     expect(openSeen).toBe(true);
     expect(pausedSeen).toBe(2);
