@@ -199,6 +199,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   );
 
   const client = new pg.Client({ connectionString: config.DATABASE_URL });
+  client.on('error', () => undefined); // a lost connection fails the pending query instead
   await client.connect();
   const rawTopics = allRawTopics(env);
   // Raw streams without a mapping yet (HR jobs, GL accounts) are kept in the raw log only.

@@ -6,7 +6,7 @@ import { type ConnectorDefinition, defineConnector } from '../connector/connecto
  * producers/simulators/README.md), `updated_since` filtering and a /deleted feed per resource.
  *
  * Settings (environment): HR_BASE_URL, HR_INSTANCE, HR_CLIENT_ID, HR_CLIENT_SECRET (secrets are
- * referenced, never inlined), HR_REQUESTS_PER_SECOND.
+ * referenced, never inlined), HR_REQUESTS_PER_SECOND, HR_PAGE_SIZE, HR_SYNC_INTERVAL_MS.
  */
 export function hrConnector(env: NodeJS.ProcessEnv = process.env): ConnectorDefinition {
   const baseUrl = (env['HR_BASE_URL'] ?? 'http://127.0.0.1:18090').replace(/\/$/, '');
@@ -15,7 +15,7 @@ export function hrConnector(env: NodeJS.ProcessEnv = process.env): ConnectorDefi
     tokenPath: 'next_cursor',
     tokenParam: 'cursor',
     pageSizeParam: 'limit',
-    pageSize: 500,
+    pageSize: Number(env['HR_PAGE_SIZE'] ?? 500),
   };
   const resource = (name: string, path: string) => ({
     name,
@@ -26,7 +26,7 @@ export function hrConnector(env: NodeJS.ProcessEnv = process.env): ConnectorDefi
     naturalKey: 'id',
     cursor: { field: 'updatedAt', param: { name: 'updated_since', format: 'iso8601' as const } },
     lookbackMs: 60_000,
-    schedule: { intervalMs: 60_000 },
+    schedule: { intervalMs: Number(env['HR_SYNC_INTERVAL_MS'] ?? 60_000) },
   });
   const deletedFeed = (name: string, path: string, of: string) => ({
     name,
@@ -37,7 +37,7 @@ export function hrConnector(env: NodeJS.ProcessEnv = process.env): ConnectorDefi
     naturalKey: 'id',
     cursor: { field: 'deletedAt', param: { name: 'updated_since', format: 'iso8601' as const } },
     lookbackMs: 60_000,
-    schedule: { intervalMs: 60_000 },
+    schedule: { intervalMs: Number(env['HR_SYNC_INTERVAL_MS'] ?? 60_000) },
     deleteSignal: { type: 'feed' as const, of },
   });
   return defineConnector({

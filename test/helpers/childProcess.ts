@@ -7,9 +7,9 @@ export const projectRoot = join(import.meta.dirname, '..', '..');
 export function spawnTs(
   entry: string,
   env: Record<string, string>,
-  options: { inheritOutput?: boolean } = {},
+  options: { inheritOutput?: boolean; args?: readonly string[] } = {},
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], {
+  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry), ...(options.args ?? [])], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
     stdio: options.inheritOutput ? 'inherit' : ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,7 @@ export interface RawTopicView {
 }
 
 /** Reads a raw topic (read_committed) into what a compacted consumer would end up with. */
-export async function readRawTopic(kafka: Kafka, topic: string): Promise<RawTopicView> {
+export async function readRawTopic(kafka: Kafka, topic: string, keyPrefix = ''): Promise<RawTopicView> {
   const view: RawTopicView = {
     latest: new Map(),
     tombstoned: new Set(),
@@ -25,6 +25,7 @@ export async function readRawTopic(kafka: Kafka, topic: string): Promise<RawTopi
     onMessage: (message) => {
       view.records++;
       const key = message.key?.toString('utf8') ?? '';
+      if (!key.startsWith(keyPrefix)) return;
       const naturalKey = key.split('/').slice(2).join('/');
       if (message.value === null) {
         view.latest.delete(naturalKey);
