@@ -9,7 +9,7 @@ import { createLogger, redactUrl } from '../logger.js';
 import { createMetricsRegistry } from '../metrics.js';
 import { toJson } from '../ops/formatReports.js';
 import { reconcile } from '../ops/reconcile.js';
-import { formatReconcile } from '../ops/reconcileReport.js';
+import { formatReconcile, reconcileExitCode } from '../ops/reconcileReport.js';
 import { httpSimulatorTruth, payrollTruth, type SourceTruth } from '../ops/reconcileSources.js';
 import { createPgPool } from '../postgres.js';
 
@@ -131,7 +131,7 @@ Source instances come from HR_INSTANCE, ERP_INSTANCE, CDC_INSTANCE (defaults acm
         process.stdout.write(
           options.json ? `${toJson(report)}\n` : `${formatReconcile(report).join('\n')}\n`,
         );
-        if (!report.ok) process.exitCode = 1;
+        if (reconcileExitCode(report) !== 0) process.exitCode = reconcileExitCode(report);
       } finally {
         await db?.end().catch(() => undefined);
         await payrollPool?.end().catch(() => undefined);

@@ -33,7 +33,7 @@ export {
   readPostgresLive,
   readRawLive,
 } from './reconcileReaders.js';
-export { formatReconcile, reconcileReport } from './reconcileReport.js';
+export { formatReconcile, reconcileExitCode, reconcileReport } from './reconcileReport.js';
 export {
   type GroundTruthReader,
   httpSimulatorTruth,

@@ -25,6 +25,8 @@ import { expectedCanonicalId, type ReconcileStream, reconcileStreams } from './r
  */
 export type ReconcileStage = 'source' | 'raw' | 'expected' | 'canonical' | 'postgres';
 
+const stageOrder: readonly ReconcileStage[] = ['source', 'raw', 'expected', 'canonical', 'postgres'];
+
 export type DriftKind = 'missing' | 'extra' | 'content_mismatch' | 'version_mismatch' | 'unmappable';
 
 export interface StageFigures {
@@ -404,10 +406,17 @@ export async function reconcile(options: ReconcileOptionsInput): Promise<Reconci
   }
 
   if (dlqTopics.length === 0) notes.push('no DLQ topic present: nothing counted as dead-lettered');
+  // Read order is not reading order: show each entity's stages upstream first.
+  const firstSeen = new Map<string, number>();
+  for (const [index, figure] of figures.entries())
+    if (!firstSeen.has(figure.entity)) firstSeen.set(figure.entity, index);
+  const rank = (figure: StageFigures) => stageOrder.indexOf(figure.stage);
   const report: ReconcileReport = {
     generatedAt: now().toISOString(),
     ok: drift.every((entry) => entry.count === 0),
-    figures,
+    figures: figures.sort(
+      (a, b) => (firstSeen.get(a.entity) ?? 0) - (firstSeen.get(b.entity) ?? 0) || rank(a) - rank(b),
+    ),
     drift,
     deadLettered,
     notes,

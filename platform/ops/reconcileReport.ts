@@ -53,6 +53,11 @@ export function formatReconcile(report: ReconcileReport): string[] {
   return lines;
 }
 
+/** The CLI's exit code: 1 when any checked stage differs from its reference, else 0. */
+export function reconcileExitCode(report: ReconcileReport): 0 | 1 {
+  return report.ok ? 0 : 1;
+}
+
 /**
  * Runs reconcile and returns the report's printable lines (the demo prints them at its end), plus
  * the report itself for callers that want the verdict.

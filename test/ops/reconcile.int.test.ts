@@ -1,0 +1,305 @@
+import { join } from 'node:path';
+import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetricsRegistry } from '../../platform/metrics.js';
+import { migrate } from '../../platform/migrate.js';
+import { sinkDlqHeaders } from '../../platform/ops/dlqEntry.js';
+import type { DriftFinding, ReconcileOptionsInput, ReconcileReport } from '../../platform/ops/reconcile.js';
+import { reconcile } from '../../platform/ops/reconcile.js';
+import { formatReconcile, reconcileExitCode, reconcileReport } from '../../platform/ops/reconcileReport.js';
+import { httpSimulatorTruth, payrollTruth } from '../../platform/ops/reconcileSources.js';
+import { reconcileStreams } from '../../platform/ops/reconcileStreams.js';
+import { canonicalId } from '../../processors/identity.js';
+import { hrWorkersMapping } from '../../processors/mappings/hrWorkers.js';
+import { payrollEmployeesMapping } from '../../processors/mappings/payroll.js';
+import { deadLetterHeaders } from '../../processors/runtime/deadLetter.js';
+import { contentHash } from '../../producers/connector/idempotency.js';
+import { HrSimulator } from '../../producers/simulators/index.js';
+import { projectRoot } from '../helpers/childProcess.js';
+import { createTestDatabase, testKafka, testLogger, uniqueName } from '../helpers/stack.js';
+
+/**
+ * A known dataset, crafted stage by stage (the real topic names are shared by other tests and
+ * the demo, so every topic here is unique):
+ *  - HR simulator, 30 workers (truth over HTTP); raw: those 30 + one worker created then deleted.
+ *  - payroll database: 5 employees, 3 of them HR workers (W000001..3), 2 payroll-only; raw: the 5.
+ *  - expected employees = 30 ∪ 5 = 32 ids.
+ *  - canonical: 31 live (W000010 dead-lettered by the map stage) + one tombstoned id; a few at v2.
+ *  - PostgreSQL: 30 live rows (W000011 dead-lettered by the sink) + one soft-deleted row.
+ */
+describe('tributary reconcile', () => {
+  let kafka: Kafka;
+  let producer: Producer;
+  let hr: HrSimulator;
+  let hrUrl: string;
+  let sinkPool: pg.Pool;
+  let payrollPool: pg.Pool;
+  const instance = uniqueName('hr-reconcile');
+  const payrollInstance = uniqueName('payroll-reconcile');
+  const rawWorkers = uniqueName('raw.hr.workers');
+  const rawPayroll = uniqueName('raw.payroll.payroll.employees');
+  const canonicalTopic = uniqueName('canonical.employee');
+  const processorDlq = uniqueName('dlq.processor');
+  const sinkDlq = uniqueName('dlq.sink');
+  const payrollNumbers = ['W000001', 'W000002', 'W000003', 'W900001', 'W900002'];
+  const employeeId = (number: string) => canonicalId('employee', number);
+  const versionOf = (number: string) => (['W000004', 'W900001'].includes(number) ? '2' : '1');
+
+  let options: ReconcileOptionsInput;
+
+  beforeAll(async () => {
+    kafka = testKafka('reconcile-test');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [rawWorkers, rawPayroll, canonicalTopic, processorDlq, sinkDlq].map((topic) => ({
+        topic,
+        numPartitions: 2,
+      })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    producer = kafka.producer();
+    await producer.connect();
+
+    hr = new HrSimulator({ seed: 11, records: 30 });
+    hrUrl = (await hr.start({ port: 0, host: '127.0.0.1' })).url;
+    const workers = hr.groundTruth('workers').records as { id: string }[];
+    expect(workers).toHaveLength(30);
+
+    const raw = (stream: string, naturalKey: string, payload: unknown, operation = 'upsert') => ({
+      key: `${stream === 'workers' ? instance : payrollInstance}/${stream}/${naturalKey}`,
+      value: Buffer.from(JSON.stringify({ naturalKey, operation, payload })),
+      headers: {
+        'tributary.content-hash': contentHash(payload),
+        'tributary.operation': operation,
+      } as IHeaders,
+    });
+    const gone = { id: 'W000999', firstName: 'Gone' };
+    await producer.send({
+      topic: rawWorkers,
+      messages: [
+        ...workers.map((worker) => raw('workers', worker.id, worker)),
+        raw('workers', gone.id, gone),
+        raw('workers', gone.id, gone, 'delete'),
+        { key: `${instance}/workers/${gone.id}`, value: null },
+      ],
+    });
+    await producer.send({
+      topic: rawPayroll,
+      messages: payrollNumbers.map((number) =>
+        raw('payroll.employees', number, { employee_number: number, first_name: 'P' }),
+      ),
+    });
+
+    const expectedNumbers = [...new Set([...workers.map((worker) => worker.id), ...payrollNumbers])];
+    await producer.send({
+      topic: canonicalTopic,
+      messages: [
+        ...expectedNumbers
+          .filter((number) => number !== 'W000010')
+          .flatMap((number) =>
+            ['1', '2']
+              .filter((version) => version <= versionOf(number))
+              .map((version) => ({
+                key: employeeId(number),
+                value: Buffer.from(`employee ${number} v${version}`),
+                headers: { 'tributary.version': version, 'tributary.content-hash': `h${version}` },
+              })),
+          ),
+        { key: employeeId('W000998'), value: Buffer.from('x'), headers: { 'tributary.version': '1' } },
+        { key: employeeId('W000998'), value: null, headers: { 'tributary.version': '2' } },
+      ],
+    });
+    await producer.send({
+      topic: processorDlq,
+      messages: [
+        {
+          key: `${instance}/workers/W000010`,
+          value: Buffer.from('{}'),
+          headers: {
+            [deadLetterHeaders.topic]: rawWorkers,
+            [deadLetterHeaders.partition]: '0',
+            [deadLetterHeaders.offset]: '9',
+            [deadLetterHeaders.error]: 'unknown status',
+            [deadLetterHeaders.stage]: 'map',
+          },
+        },
+      ],
+    });
+    await producer.send({
+      topic: sinkDlq,
+      messages: [
+        {
+          key: employeeId('W000011'),
+          value: Buffer.from('x'),
+          headers: {
+            [sinkDlqHeaders.topic]: canonicalTopic,
+            [sinkDlqHeaders.partition]: '0',
+            [sinkDlqHeaders.offset]: '3',
+            [sinkDlqHeaders.error]: 'check constraint',
+            [sinkDlqHeaders.stage]: 'upsert',
+          },
+        },
+      ],
+    });
+
+    const sinkUrl = await createTestDatabase('trib_reconcile_sink');
+    await migrate({ databaseUrl: sinkUrl, directory: join(projectRoot, 'migrations'), log: testLogger() });
+    sinkPool = new pg.Pool({ connectionString: sinkUrl, max: 2 });
+    const insert = `INSERT INTO employee (id, version, data, provenance, source_topic, source_partition, source_offset, deleted_at)
+      VALUES ($1, $2, '{}', '{}', $3, 0, 0, $4)`;
+    for (const number of expectedNumbers.filter((n) => n !== 'W000010' && n !== 'W000011'))
+      await sinkPool.query(insert, [employeeId(number), versionOf(number), canonicalTopic, null]);
+    await sinkPool.query(insert, [employeeId('W000998'), 2, canonicalTopic, new Date()]);
+
+    const payrollUrl = await createTestDatabase('trib_reconcile_payroll');
+    payrollPool = new pg.Pool({ connectionString: payrollUrl, max: 2 });
+    await payrollPool.query(
+      'CREATE SCHEMA payroll; CREATE TABLE payroll.employees (employee_number text PRIMARY KEY)',
+    );
+    for (const number of payrollNumbers)
+      await payrollPool.query('INSERT INTO payroll.employees VALUES ($1)', [number]);
+
+    // Payroll mappings are passed explicitly: the test is about the union of two sources.
+    const streams = reconcileStreams({ HR_INSTANCE: instance }, [hrWorkersMapping, payrollEmployeesMapping])
+      .filter((stream) => stream.entity === 'employee')
+      .map((stream) => ({ ...stream, rawTopic: stream.source === 'hr' ? rawWorkers : rawPayroll }));
+    expect(streams.map((stream) => `${stream.source}.${stream.stream}`)).toEqual([
+      'hr.workers',
+      'payroll.payroll.employees',
+    ]);
+    options = {
+      kafka,
+      db: sinkPool,
+      entities: ['employee'],
+      streams,
+      sources: [
+        httpSimulatorTruth({ source: 'hr', instance, url: hrUrl }),
+        payrollTruth({ pool: payrollPool, instance: payrollInstance, where: 'test payroll db' }),
+      ],
+      canonicalTopicOf: () => canonicalTopic,
+      dlqTopics: [processorDlq, sinkDlq],
+      sampleSize: 5,
+    };
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await hr?.stop();
+    await sinkPool?.end();
+    await payrollPool?.end();
+  });
+
+  const figure = (report: ReconcileReport, entity: string, stage: string) =>
+    report.figures.filter((row) => row.entity === entity && row.stage === stage);
+  const differing = (report: ReconcileReport): DriftFinding[] =>
+    report.drift.filter((entry) => entry.count > 0);
+
+  it('reports equal figures on a consistent dataset, dead letters apart, and the gauges carry them', async () => {
+    const metrics = createMetricsRegistry({ defaultMetrics: false });
+    const report = await reconcile({ ...options, metrics });
+    if (process.env['OPS_TEST_PRINT']) process.stdout.write(`${formatReconcile(report).join('\n')}\n`);
+
+    expect(differing(report)).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(reconcileExitCode(report)).toBe(0);
+
+    const [hrSource] = figure(report, 'hr.workers', 'source');
+    const [hrRaw] = figure(report, 'hr.workers', 'raw');
+    expect(hrSource?.records).toBe(30);
+    expect(hrRaw?.records).toBe(30);
+    expect(hrRaw?.checksum).toBe(hrSource?.checksum);
+    expect(hrRaw?.checksum).not.toBe('0'.repeat(64));
+    const [payrollSource] = figure(report, 'payroll.payroll.employees', 'source');
+    expect(payrollSource).toMatchObject({ records: 5, checksum: null });
+    expect(figure(report, 'payroll.payroll.employees', 'raw')[0]?.records).toBe(5);
+
+    expect(figure(report, 'employee', 'expected')[0]?.records).toBe(32);
+    const [canonical] = figure(report, 'employee', 'canonical');
+    const [postgres] = figure(report, 'employee', 'postgres');
+    expect(canonical).toMatchObject({ records: 31, note: '1 tombstoned' });
+    expect(postgres?.records).toBe(30);
+
+    expect(report.deadLettered).toEqual([
+      {
+        entity: 'employee',
+        stage: 'canonical',
+        count: 1,
+        sample: [`${employeeId('W000010')} ← ${instance}/workers/W000010`],
+      },
+      { entity: 'employee', stage: 'postgres', count: 1, sample: [employeeId('W000011')] },
+    ]);
+    // Every comparison is present with a zero count (so gauges reset when drift clears).
+    expect(report.drift.map((entry) => `${entry.entity}/${entry.stage}/${entry.kind}`).sort()).toEqual(
+      [
+        'employee/canonical/extra',
+        'employee/canonical/missing',
+        'employee/canonical/unmappable',
+        'employee/postgres/extra',
+        'employee/postgres/missing',
+        'employee/postgres/version_mismatch',
+        'hr.workers/raw/content_mismatch',
+        'hr.workers/raw/extra',
+        'hr.workers/raw/missing',
+        'payroll.payroll.employees/raw/extra',
+        'payroll.payroll.employees/raw/missing',
+      ].sort(),
+    );
+
+    const gauges = await metrics.getMetricsAsJSON();
+    const values = (name: string) =>
+      gauges
+        .find((metric) => metric.name === name)
+        ?.values.map((value) => ({ ...value.labels, value: value.value }));
+    expect(values('tributary_reconcile_records')).toEqual(
+      expect.arrayContaining([
+        { entity: 'hr.workers', stage: 'source', value: 30 },
+        { entity: 'hr.workers', stage: 'raw', value: 30 },
+        { entity: 'payroll.payroll.employees', stage: 'source', value: 5 },
+        { entity: 'employee', stage: 'expected', value: 32 },
+        { entity: 'employee', stage: 'canonical', value: 31 },
+        { entity: 'employee', stage: 'postgres', value: 30 },
+      ]),
+    );
+    const drift = values('tributary_reconcile_drift_records') ?? [];
+    expect(drift).toHaveLength(11);
+    expect(drift.every((value) => value.value === 0)).toBe(true);
+    expect(values('tributary_reconcile_dead_lettered_records')).toEqual([
+      { entity: 'employee', stage: 'canonical', value: 1 },
+      { entity: 'employee', stage: 'postgres', value: 1 },
+    ]);
+  });
+
+  it('detects a row deleted by hand: exactly that id missing in postgres, exit code 1, gauge 1', async () => {
+    const victim = employeeId('W000005');
+    await sinkPool.query('DELETE FROM employee WHERE id = $1', [victim]);
+    const metrics = createMetricsRegistry({ defaultMetrics: false });
+    const { report, lines } = await reconcileReport({ ...options, metrics });
+
+    expect(differing(report)).toEqual([
+      {
+        entity: 'employee',
+        stage: 'postgres',
+        against: 'canonical',
+        kind: 'missing',
+        count: 1,
+        sample: [victim],
+      },
+    ]);
+    expect(report.ok).toBe(false);
+    expect(reconcileExitCode(report)).toBe(1);
+    expect(figure(report, 'employee', 'postgres')[0]?.records).toBe(29);
+    expect(figure(report, 'employee', 'canonical')[0]?.records).toBe(31);
+    expect(lines).toContain('  employee postgres vs canonical: 1 missing');
+    expect(lines).toContain(`    ${victim}`);
+    expect(lines.at(-1)).toBe('reconcile: DRIFT — 1 records differ in 1 comparisons');
+
+    const gauges = await metrics.getMetricsAsJSON();
+    const drift = gauges.find((metric) => metric.name === 'tributary_reconcile_drift_records')?.values ?? [];
+    expect(drift.filter((value) => value.value !== 0)).toEqual([
+      { labels: { entity: 'employee', stage: 'postgres', kind: 'missing' }, value: 1 },
+    ]);
+  });
+});
