@@ -100,6 +100,8 @@ export interface ReconcileOptionsInput {
 interface EntityExpectation {
   /** Expected canonical id → raw keys (`<instance>/<stream>/<naturalKey>`) of the records behind it. */
   ids: Map<string, string[]>;
+  /** Canonical id → raw keys (with their topic) deleted in the raw log that had that id. */
+  deleted: Map<string, { topic: string; rawKey: string }[]>;
   unmappable: { rawKey: string; error: string }[];
   from: string[];
 }
@@ -162,7 +164,12 @@ export async function reconcile(options: ReconcileOptionsInput): Promise<Reconci
 
   const expectations = new Map<string, EntityExpectation>();
   const expectationOf = (entity: string): EntityExpectation => {
-    const expectation = expectations.get(entity) ?? { ids: new Map(), unmappable: [], from: [] };
+    const expectation = expectations.get(entity) ?? {
+      ids: new Map(),
+      deleted: new Map(),
+      unmappable: [],
+      from: [],
+    };
     expectations.set(entity, expectation);
     return expectation;
   };
@@ -184,6 +191,11 @@ export async function reconcile(options: ReconcileOptionsInput): Promise<Reconci
     if (present.has(stream.rawTopic)) {
       const read = await readRawLive(options.kafka, stream.rawTopic, new Map([[stream.stream, stream]]));
       live = read.live;
+      if (stream.entity) {
+        const deleted = expectationOf(stream.entity).deleted;
+        for (const [rawKey, id] of read.deletedIds)
+          deleted.set(id, [...(deleted.get(id) ?? []), { topic: stream.rawTopic, rawKey }]);
+      }
       if (read.unknownKeys > 0 && !streams.some((s) => s !== stream && s.rawTopic === stream.rawTopic))
         notes.push(`${stream.rawTopic}: ${read.unknownKeys} live keys of no known stream`);
     }
@@ -313,7 +325,7 @@ export async function reconcile(options: ReconcileOptionsInput): Promise<Reconci
       figures.push({
         entity,
         stage: 'expected',
-        where: expectation.from.join(' ∪ '),
+        where: expectation.from.join(' ∪ ') || 'no live records',
         records: expectation.ids.size,
         checksum: setChecksum([...expectation.ids.keys()].map((id) => [id, ''] as const)),
       });
@@ -331,7 +343,19 @@ export async function reconcile(options: ReconcileOptionsInput): Promise<Reconci
         'missing',
         diff.missing.filter((id) => !isDead(id)).map(described),
       );
-      finding(entity, 'canonical', 'expected', 'extra', diff.extra);
+      // A live canonical id whose raw record was deleted, with the delete dead-lettered (an ERP
+      // invoice delete without its vendor number, say): dead-lettered, not extra.
+      const deleteDead = (id: string): boolean =>
+        (expectation.deleted.get(id) ?? []).some(({ topic: rawTopic, rawKey }) =>
+          dead.has(deadKey(rawTopic, rawKey)),
+        );
+      finding(
+        entity,
+        'canonical',
+        'expected',
+        'extra',
+        diff.extra.filter((id) => !deleteDead(id)),
+      );
       const unmappableDead = expectation.unmappable.filter(({ rawKey }) =>
         feeders.some((stream) => dead.has(deadKey(stream.rawTopic, rawKey))),
       );
@@ -347,6 +371,9 @@ export async function reconcile(options: ReconcileOptionsInput): Promise<Reconci
       );
       const deadIds = [
         ...diff.missing.filter(isDead).map(described),
+        ...diff.extra
+          .filter(deleteDead)
+          .map((id) => `${id} (delete of ${expectation.deleted.get(id)?.[0]?.rawKey ?? '?'} dead-lettered)`),
         ...unmappableDead.map(({ rawKey }) => rawKey).sort(),
       ];
       deadLettered.push({

@@ -34,15 +34,19 @@ export function parseRawKey(
 
 /**
  * The latest record per key of a raw topic, read committed to its end; deletes (a delete
- * envelope, then a tombstone) are not live. Keys that do not parse or name a stream not in
+ * envelope, then a tombstone) are not live; `deletedIds` maps each deleted raw key to the
+ * canonical id it had before. Keys that do not parse or name a stream not in
  * `streams` are counted in `unknownKeys`.
  */
 export async function readRawLive(
   kafka: Kafka,
   topic: string,
   streams: ReadonlyMap<string, ReconcileStream>,
-): Promise<{ live: RawLiveRecords; unknownKeys: number }> {
+): Promise<{ live: RawLiveRecords; deletedIds: Map<string, string>; unknownKeys: number }> {
   const latest = new Map<string, RawLiveRecord | null>();
+  // The canonical id a key had before its delete: a delete that was dead-lettered leaves that
+  // canonical record live, which is then reported as dead-lettered rather than extra.
+  const formerIds = new Map<string, string>();
   await readTopicToEnd({
     kafka,
     topic,
@@ -51,6 +55,8 @@ export async function readRawLive(
       if (key === undefined) return;
       const operation = message.headers?.['tributary.operation']?.toString();
       if (message.value === null || operation === 'delete') {
+        const previous = latest.get(key)?.canonicalId;
+        if (previous !== undefined) formerIds.set(key, previous);
         latest.set(key, null);
         return;
       }
@@ -73,9 +79,14 @@ export async function readRawLive(
     },
   });
   const live: RawLiveRecords = new Map();
+  const deletedIds = new Map<string, string>();
   let unknownKeys = 0;
   for (const [key, record] of latest) {
-    if (record === null) continue;
+    if (record === null) {
+      const former = formerIds.get(key);
+      if (former !== undefined) deletedIds.set(key, former);
+      continue;
+    }
     const parsed = parseRawKey(key);
     if (!parsed || !streams.has(parsed.stream)) {
       unknownKeys++;
@@ -87,7 +98,7 @@ export async function readRawLive(
     byStream.set(parsed.stream, records);
     records.set(parsed.naturalKey, record);
   }
-  return { live, unknownKeys };
+  return { live, deletedIds, unknownKeys };
 }
 
 /** Live canonical ids (latest record not a tombstone) with their version (tributary.version header). */

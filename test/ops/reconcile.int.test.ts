@@ -22,11 +22,14 @@ import { createTestDatabase, testKafka, testLogger, uniqueName } from '../helper
 /**
  * A known dataset, crafted stage by stage (the real topic names are shared by other tests and
  * the demo, so every topic here is unique):
- *  - HR simulator, 30 workers (truth over HTTP); raw: those 30 + one worker created then deleted.
+ *  - HR simulator, 30 workers (truth over HTTP); raw: those 30 + one worker created then deleted,
+ *    and W000997 created then deleted with the delete dead-lettered by the map stage.
  *  - payroll database: 5 employees, 3 of them HR workers (W000001..3), 2 payroll-only; raw: the 5.
  *  - expected employees = 30 ∪ 5 = 32 ids.
- *  - canonical: 31 live (W000010 dead-lettered by the map stage) + one tombstoned id; a few at v2.
- *  - PostgreSQL: 30 live rows (W000011 dead-lettered by the sink) + one soft-deleted row.
+ *  - canonical: 31 expected live (W000010 dead-lettered by the map stage) + W000997 (its delete
+ *    dead-lettered) + one tombstoned id; a few at v2.
+ *  - PostgreSQL: the 32 live canonical rows but W000011 (dead-lettered by the sink), plus one
+ *    soft-deleted row.
  */
 describe('tributary reconcile', () => {
   let kafka: Kafka;
@@ -77,6 +80,7 @@ describe('tributary reconcile', () => {
       } as IHeaders,
     });
     const gone = { id: 'W000999', firstName: 'Gone' };
+    const stuck = { id: 'W000997', firstName: 'Stuck' };
     await producer.send({
       topic: rawWorkers,
       messages: [
@@ -84,6 +88,9 @@ describe('tributary reconcile', () => {
         raw('workers', gone.id, gone),
         raw('workers', gone.id, gone, 'delete'),
         { key: `${instance}/workers/${gone.id}`, value: null },
+        raw('workers', stuck.id, stuck),
+        raw('workers', stuck.id, stuck, 'delete'),
+        { key: `${instance}/workers/${stuck.id}`, value: null },
       ],
     });
     await producer.send({
@@ -108,6 +115,7 @@ describe('tributary reconcile', () => {
                 headers: { 'tributary.version': version, 'tributary.content-hash': `h${version}` },
               })),
           ),
+        { key: employeeId('W000997'), value: Buffer.from('x'), headers: { 'tributary.version': '1' } },
         { key: employeeId('W000998'), value: Buffer.from('x'), headers: { 'tributary.version': '1' } },
         { key: employeeId('W000998'), value: null, headers: { 'tributary.version': '2' } },
       ],
@@ -123,6 +131,17 @@ describe('tributary reconcile', () => {
             [deadLetterHeaders.partition]: '0',
             [deadLetterHeaders.offset]: '9',
             [deadLetterHeaders.error]: 'unknown status',
+            [deadLetterHeaders.stage]: 'map',
+          },
+        },
+        {
+          key: `${instance}/workers/W000997`,
+          value: Buffer.from('{}'),
+          headers: {
+            [deadLetterHeaders.topic]: rawWorkers,
+            [deadLetterHeaders.partition]: '1',
+            [deadLetterHeaders.offset]: '20',
+            [deadLetterHeaders.error]: 'cannot delete',
             [deadLetterHeaders.stage]: 'map',
           },
         },
@@ -152,6 +171,7 @@ describe('tributary reconcile', () => {
       VALUES ($1, $2, '{}', '{}', $3, 0, 0, $4)`;
     for (const number of expectedNumbers.filter((n) => n !== 'W000010' && n !== 'W000011'))
       await sinkPool.query(insert, [employeeId(number), versionOf(number), canonicalTopic, null]);
+    await sinkPool.query(insert, [employeeId('W000997'), 1, canonicalTopic, null]);
     await sinkPool.query(insert, [employeeId('W000998'), 2, canonicalTopic, new Date()]);
 
     const payrollUrl = await createTestDatabase('trib_reconcile_payroll');
@@ -219,15 +239,18 @@ describe('tributary reconcile', () => {
     expect(figure(report, 'employee', 'expected')[0]?.records).toBe(32);
     const [canonical] = figure(report, 'employee', 'canonical');
     const [postgres] = figure(report, 'employee', 'postgres');
-    expect(canonical).toMatchObject({ records: 31, note: '1 tombstoned' });
-    expect(postgres?.records).toBe(30);
+    expect(canonical).toMatchObject({ records: 32, note: '1 tombstoned' });
+    expect(postgres?.records).toBe(31);
 
     expect(report.deadLettered).toEqual([
       {
         entity: 'employee',
         stage: 'canonical',
-        count: 1,
-        sample: [`${employeeId('W000010')} ← ${instance}/workers/W000010`],
+        count: 2,
+        sample: [
+          `${employeeId('W000010')} ← ${instance}/workers/W000010`,
+          `${employeeId('W000997')} (delete of ${instance}/workers/W000997 dead-lettered)`,
+        ],
       },
       { entity: 'employee', stage: 'postgres', count: 1, sample: [employeeId('W000011')] },
     ]);
@@ -259,15 +282,15 @@ describe('tributary reconcile', () => {
         { entity: 'hr.workers', stage: 'raw', value: 30 },
         { entity: 'payroll.payroll.employees', stage: 'source', value: 5 },
         { entity: 'employee', stage: 'expected', value: 32 },
-        { entity: 'employee', stage: 'canonical', value: 31 },
-        { entity: 'employee', stage: 'postgres', value: 30 },
+        { entity: 'employee', stage: 'canonical', value: 32 },
+        { entity: 'employee', stage: 'postgres', value: 31 },
       ]),
     );
     const drift = values('tributary_reconcile_drift_records') ?? [];
     expect(drift).toHaveLength(11);
     expect(drift.every((value) => value.value === 0)).toBe(true);
     expect(values('tributary_reconcile_dead_lettered_records')).toEqual([
-      { entity: 'employee', stage: 'canonical', value: 1 },
+      { entity: 'employee', stage: 'canonical', value: 2 },
       { entity: 'employee', stage: 'postgres', value: 1 },
     ]);
   });
@@ -290,8 +313,8 @@ describe('tributary reconcile', () => {
     ]);
     expect(report.ok).toBe(false);
     expect(reconcileExitCode(report)).toBe(1);
-    expect(figure(report, 'employee', 'postgres')[0]?.records).toBe(29);
-    expect(figure(report, 'employee', 'canonical')[0]?.records).toBe(31);
+    expect(figure(report, 'employee', 'postgres')[0]?.records).toBe(30);
+    expect(figure(report, 'employee', 'canonical')[0]?.records).toBe(32);
     expect(lines).toContain('  employee postgres vs canonical: 1 missing');
     expect(lines).toContain(`    ${victim}`);
     expect(lines.at(-1)).toBe('reconcile: DRIFT — 1 records differ in 1 comparisons');
