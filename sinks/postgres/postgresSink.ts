@@ -346,6 +346,19 @@ export class PostgresSink {
       state.fetchedUpTo = stored;
       this.consumer.seek({ topic: state.topic, partition: state.partition, offset: stored.toString() });
     }
+    // Dropping already-applied records can empty a buffer that paused its partition (one fetch
+    // can pass the high-water mark before the stored offset is known): no flush would resume it.
+    this.resumeIfDrained(state);
+  }
+
+  private resumeIfDrained(state: PartitionState): void {
+    if (
+      state.paused &&
+      state.records.length <= this.options.lowWaterRecords &&
+      state.bytes <= this.options.lowWaterBytes
+    ) {
+      this.setPaused(state, false);
+    }
   }
 
   private async flushOnce(state: PartitionState, binding: TopicBinding): Promise<void> {
@@ -433,13 +446,7 @@ export class PostgresSink {
         Number(lag > 0n ? lag : 0n),
       );
     }
-    if (
-      state.paused &&
-      state.records.length <= this.options.lowWaterRecords &&
-      state.bytes <= this.options.lowWaterBytes
-    ) {
-      this.setPaused(state, false);
-    }
+    this.resumeIfDrained(state);
     // Kafka's committed offset is for lag monitoring only; the database holds the truth.
     this.consumer
       .commitOffsets([
