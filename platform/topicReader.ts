@@ -13,6 +13,8 @@ export interface ReadTopicOptions {
   partitions?: readonly number[];
   /** Stop before this offset per partition instead of the high watermark (exclusive). */
   endOffsets?: ReadonlyMap<number, string>;
+  /** Start at this offset per partition instead of the beginning. */
+  startOffsets?: ReadonlyMap<number, string>;
   onMessage: (message: KafkaMessage, partition: number) => void | Promise<void>;
 }
 
@@ -36,7 +38,14 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messa
         .map((partition) => {
           const stopAt = options.endOffsets?.get(partition.partition);
           const high = stopAt === undefined ? BigInt(partition.high) : BigInt(stopAt);
-          return [partition.partition, { low: BigInt(partition.low), last: high - 1n }] as const;
+          const startAt = options.startOffsets?.get(partition.partition);
+          const low =
+            startAt === undefined
+              ? BigInt(partition.low)
+              : BigInt(startAt) > BigInt(partition.low)
+                ? BigInt(startAt)
+                : BigInt(partition.low);
+          return [partition.partition, { low, last: high - 1n }] as const;
         })
         .filter(([, range]) => range.last >= range.low)
         .map(([partition, range]) => [partition, range.last]),
@@ -78,6 +87,8 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messa
       eachMessage: async ({ message, partition }) => {
         const end = ends.get(partition);
         if (end === undefined || BigInt(message.offset) > end) return;
+        const startAt = options.startOffsets?.get(partition);
+        if (startAt !== undefined && BigInt(message.offset) < BigInt(startAt)) return;
         messages++;
         try {
           await options.onMessage(message, partition);
@@ -87,6 +98,10 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messa
         }
       },
     });
+    for (const partition of ends.keys()) {
+      const startAt = options.startOffsets?.get(partition);
+      if (startAt !== undefined) consumer.seek({ topic: options.topic, partition, offset: startAt });
+    }
     const timeoutMs = options.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([

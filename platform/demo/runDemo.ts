@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pkg from '@kafkajs/confluent-schema-registry';
-import type { Admin } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { mappings } from '../../processors/mappings/index.js';
 import { createProcessor } from '../../processors/runProcessor.js';
@@ -21,6 +21,7 @@ import { PostgresSink } from '../../sinks/postgres/postgresSink.js';
 import { entityTables } from '../../sinks/postgres/specs/entityTables.js';
 import { printTable } from '../cli/output.js';
 import { loadConfig } from '../config.js';
+import { groupBacklog, unconsumedRecords } from '../consumerLag.js';
 import { declaredTopics, fragmentsTopic } from '../declaredTopics.js';
 import { createKafka } from '../kafka.js';
 import { createLogger } from '../logger.js';
@@ -52,28 +53,9 @@ const demoSecrets = {
   ERP_PASSWORD: 'tributary-password',
 };
 
-/** Lag of a Kafka consumer group: records not yet committed, counting a trailing marker as read. */
-async function groupBehind(admin: Admin, groupId: string, topics: readonly string[]): Promise<number> {
-  let behind = 0;
-  for (const topic of topics) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-    for (const end of ends) {
-      const high = BigInt(end.high);
-      if (high === BigInt(end.low)) continue;
-      const offset =
-        committed[0]?.partitions.find((entry) => entry.partition === end.partition)?.offset ?? '-1';
-      const next = offset === '-1' ? BigInt(end.low) : BigInt(offset);
-      // Every writer is transactional: the log ends with a commit marker, never consumed.
-      const gap = high - 1n - next;
-      if (gap > 0n) behind += Number(gap);
-    }
-  }
-  return behind;
-}
-
-async function sinkBehind(
-  admin: Admin,
+/** Committed records the sink has not applied yet, from the offsets stored with its rows. */
+async function sinkBacklog(
+  kafka: Kafka,
   client: pg.Client,
   groupId: string,
   topics: readonly string[],
@@ -84,14 +66,10 @@ async function sinkBehind(
   );
   let behind = 0;
   for (const topic of topics) {
-    for (const end of await admin.fetchTopicOffsets(topic)) {
-      const high = BigInt(end.high);
-      if (high === BigInt(end.low)) continue;
-      const stored = rows.find((row) => row.topic === topic && row.partition === end.partition);
-      const next = stored ? BigInt(stored.next_offset) : BigInt(end.low);
-      const gap = high - 1n - next;
-      if (gap > 0n) behind += Number(gap);
-    }
+    const stored = new Map(
+      rows.filter((row) => row.topic === topic).map((row) => [row.partition, String(row.next_offset)]),
+    );
+    behind += await unconsumedRecords(kafka, topic, stored);
   }
   return behind;
 }
@@ -209,9 +187,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   for (;;) {
     const lag = {
-      map: await groupBehind(admin, 'tributary-processor-map', mappedTopics),
-      merge: await groupBehind(admin, 'tributary-processor-merge', fragmentTopics),
-      sink: await sinkBehind(admin, client, 'tributary-sink-postgres', canonicalTopics),
+      map: await groupBacklog(kafka, admin, 'tributary-processor-map', mappedTopics),
+      merge: await groupBacklog(kafka, admin, 'tributary-processor-merge', fragmentTopics),
+      sink: await sinkBacklog(kafka, client, 'tributary-sink-postgres', canonicalTopics),
     };
     write(`    behind: map ${lag.map}, merge ${lag.merge}, sink ${lag.sink}`);
     if (lag.map === 0 && lag.merge === 0 && lag.sink === 0) break;

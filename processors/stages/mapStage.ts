@@ -48,6 +48,13 @@ function safeParse(text: string): unknown {
   });
 }
 
+/** Where the raw record behind a fragment tombstone sits (fragment values carry it in their body). */
+export const rawPositionHeader = 'tributary.raw-position';
+
+function rawPositionHeaders(topic: string, partition: number, offset: string): Record<string, string> {
+  return { [rawPositionHeader]: `${topic}:${partition}:${offset}` };
+}
+
 function utcOrNull(value: string | null): string | null {
   if (value === null) return null;
   try {
@@ -150,7 +157,17 @@ export class MapStage implements ProcessingStage {
       const key = fragmentKey(id, sourceRecordKey);
       const outputTopic = fragmentsTopic(fragment.entity);
       const target = partitionFor(id, this.options.partitions);
-      if (envelope.operation === 'delete') return { topic: outputTopic, key, value: null, partition: target };
+      if (envelope.operation === 'delete') {
+        // The raw position rides along so the merge stage can tell a replayed (older) delete or
+        // upsert from a newer one.
+        return {
+          topic: outputTopic,
+          key,
+          value: null,
+          partition: target,
+          headers: rawPositionHeaders(topic, partition, message.offset),
+        };
+      }
       const value: Fragment = {
         entity: fragment.entity,
         canonicalId: id,

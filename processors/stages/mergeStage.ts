@@ -1,15 +1,16 @@
-import type { IHeaders, Kafka } from 'kafkajs';
+import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { fragmentsTopic } from '../../platform/declaredTopics.js';
 import { TributaryError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import { ensureGauge } from '../../platform/metrics.js';
+import { ensureCounter, ensureGauge } from '../../platform/metrics.js';
 import type { OutboundRecord } from '../../platform/outboundRecords.js';
 import { readTopicToEnd } from '../../platform/topicReader.js';
 import type { EntityContract } from '../../schemas/entityContract.js';
 import { canonicalIdOfFragmentKey, type Fragment } from '../fragment.js';
 import { type MergePolicy, mergeFragments } from '../merge.js';
 import type { InputRecord, ProcessingStage } from '../runtime/exactlyOnceProcessor.js';
+import { rawPositionHeader } from './mapStage.js';
 
 /** Headers on canonical records: let state be rebuilt without decoding values. */
 export const canonicalHeaders = {
@@ -19,8 +20,45 @@ export const canonicalHeaders = {
 
 interface EntityState {
   fragments: Map<string, Fragment>;
+  /** Raw position (topic:partition:offset) of the last fragment or delete seen per source record. */
+  positions: Map<string, string>;
   version: number;
   contentHash: string | null;
+}
+
+interface RawPosition {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+function parsePosition(text: string | undefined): RawPosition | undefined {
+  if (!text) return undefined;
+  const last = text.lastIndexOf(':');
+  const middle = text.lastIndexOf(':', last - 1);
+  if (middle < 0) return undefined;
+  return {
+    topic: text.slice(0, middle),
+    partition: Number(text.slice(middle + 1, last)),
+    offset: BigInt(text.slice(last + 1)),
+  };
+}
+
+/** Raw position of a fragment record: in its body, or in a header for a tombstone. */
+function positionOf(message: KafkaMessage, fragment: Fragment | null): string | undefined {
+  if (fragment) return `${fragment.rawTopic}:${fragment.rawPartition}:${fragment.rawOffset}`;
+  return message.headers?.[rawPositionHeader]?.toString();
+}
+
+/**
+ * A replay re-sends older raw records of a source record; they must not roll the entity back.
+ * Older = an earlier offset of the same raw partition (one source record always lives in one).
+ */
+function isOlder(candidate: string | undefined, known: string | undefined): boolean {
+  const a = parsePosition(candidate);
+  const b = parsePosition(known);
+  if (!a || !b || a.topic !== b.topic || a.partition !== b.partition) return false;
+  return a.offset < b.offset;
 }
 
 export interface CanonicalEncoder {
@@ -49,11 +87,18 @@ export class MergeStage implements ProcessingStage {
   readonly name = 'merge';
   private readonly states = new Map<string, Map<string, EntityState>>();
   private readonly entitiesGauge;
+  private readonly staleFragments;
   private readonly contractByTopic = new Map<string, EntityContract>();
 
   constructor(private readonly options: MergeStageOptions) {
     for (const contract of options.contracts)
       this.contractByTopic.set(fragmentsTopic(contract.entity), contract);
+    this.staleFragments = ensureCounter(
+      options.metrics,
+      'tributary_merge_stale_fragments_total',
+      'Fragments older than the one already merged for their source record (replays), ignored',
+      ['entity'],
+    );
     this.entitiesGauge = ensureGauge(
       options.metrics,
       'tributary_merge_entities_in_memory',
@@ -78,7 +123,7 @@ export class MergeStage implements ProcessingStage {
     const entityState = (id: string): EntityState => {
       let entry = state.get(id);
       if (!entry) {
-        entry = { fragments: new Map(), version: 0, contentHash: null };
+        entry = { fragments: new Map(), positions: new Map(), version: 0, contentHash: null };
         state.set(id, entry);
       }
       return entry;
@@ -94,9 +139,14 @@ export class MergeStage implements ProcessingStage {
           const key = message.key?.toString('utf8') ?? '';
           const id = canonicalIdOfFragmentKey(key);
           const sourceKey = key.slice(id.length + 1);
-          if (message.value === null) entityState(id).fragments.delete(sourceKey);
-          else
-            entityState(id).fragments.set(sourceKey, JSON.parse(message.value.toString('utf8')) as Fragment);
+          const fragment =
+            message.value === null ? null : (JSON.parse(message.value.toString('utf8')) as Fragment);
+          const entry = entityState(id);
+          const position = positionOf(message, fragment);
+          if (isOlder(position, entry.positions.get(sourceKey))) return;
+          if (position) entry.positions.set(sourceKey, position);
+          if (fragment) entry.fragments.set(sourceKey, fragment);
+          else entry.fragments.delete(sourceKey);
         },
       });
     }
@@ -117,7 +167,13 @@ export class MergeStage implements ProcessingStage {
       },
     });
     for (const [id, entry] of state)
-      if (entry.fragments.size === 0 && entry.contentHash === null && entry.version === 0) state.delete(id);
+      if (
+        entry.fragments.size === 0 &&
+        entry.positions.size === 0 &&
+        entry.contentHash === null &&
+        entry.version === 0
+      )
+        state.delete(id);
     this.states.set(`${topic}:${partition}`, state);
     this.entitiesGauge.set({ entity: contract.entity }, this.countEntities(contract));
     this.options.log.info({ topic, partition, entities: state.size }, 'merge state rebuilt');
@@ -153,12 +209,19 @@ export class MergeStage implements ProcessingStage {
     const sourceKey = key.slice(id.length + 1);
     let entry = state.get(id);
     if (!entry) {
-      entry = { fragments: new Map(), version: 0, contentHash: null };
+      entry = { fragments: new Map(), positions: new Map(), version: 0, contentHash: null };
       state.set(id, entry);
     }
+    const incoming = message.value === null ? null : (JSON.parse(message.value.toString('utf8')) as Fragment);
+    const position = positionOf(message, incoming);
+    if (isOlder(position, entry.positions.get(sourceKey))) {
+      this.staleFragments.inc({ entity: contract.entity });
+      return [];
+    }
+    if (position) entry.positions.set(sourceKey, position);
     const fragments = new Map(entry.fragments);
-    if (message.value === null) fragments.delete(sourceKey);
-    else fragments.set(sourceKey, JSON.parse(message.value.toString('utf8')) as Fragment);
+    if (incoming === null) fragments.delete(sourceKey);
+    else fragments.set(sourceKey, incoming);
 
     const output: OutboundRecord[] = [];
     if (fragments.size === 0) {
