@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../platform/canonicalJson.js';
+
+export { canonicalJson };
+
 import type { FieldProvenance } from '../schemas/provenance.js';
 import { type Fragment, provenanceOf } from './fragment.js';
 
@@ -69,18 +73,6 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     node = node[part] as Record<string, unknown>;
   }
   node[parts.at(-1) ?? path] = value;
-}
-
-/** Canonical JSON: keys sorted at every level, so equal content hashes equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /**
