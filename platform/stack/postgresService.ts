@@ -56,13 +56,17 @@ export async function ensurePostgres(
     }
     report(`starting local PostgreSQL ${version} cluster`);
     const result = runSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
-    if (result.status !== 0 || !(await canConnect(url))) {
-      throw new TributaryError(
-        'STACK_START_FAILED',
-        `could not start PostgreSQL ${version}: ${result.output.trim()}`,
-      );
+    // "already running" means it is (re)starting right now: give it time to accept connections.
+    const deadline = Date.now() + 30_000;
+    let up = await canConnect(url);
+    while (!up && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      up = await canConnect(url);
     }
-    started = true;
+    if (!up) {
+      throw new TributaryError('STACK_START_FAILED', `could not start PostgreSQL ${version}: ${result.output.trim()}`);
+    }
+    started = result.status === 0;
   }
   await ensureDatabase(url);
   return { started };

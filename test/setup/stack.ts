@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
+import { ensureLogicalReplication } from '../../platform/stack/logicalReplication.js';
 import { resolveEndpoints, type StackEndpoints, stackUp } from '../../platform/stack/stack.js';
 
 declare module 'vitest' {
@@ -35,6 +36,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return containers.stop;
   }
   const report = await stackUp({ report: (line) => process.stdout.write(`[stack] ${line}\n`) });
+  // The CDC tests need logical decoding: switch the local cluster once (restarting it) if needed.
+  await ensureLogicalReplication(report.endpoints.databaseUrl, (line) =>
+    process.stdout.write(`[stack] ${line}\n`),
+  );
   project.provide('endpoints', report.endpoints);
   return async () => undefined;
 }
