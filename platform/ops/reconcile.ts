@@ -76,11 +76,14 @@ export interface ReconcileOptionsInput {
   kafka: Kafka;
   /** The sink's database; without it the postgres stage is "not checked". */
   db?: pg.Pool;
-  /** Only these entities (and the streams feeding them). @default every entity table and every stream */
+  /**
+   * Only these entities, and (with the default streams) only the streams feeding them; [] checks
+   * streams only. @default every entity table and every stream
+   */
   entities?: readonly string[];
   /** Sources whose truth can be read (simulators, the payroll database). Others: "not checked". */
   sources?: readonly SourceTruth[];
-  /** @default reconcileStreams(process.env) — override to point at other raw topics (tests). */
+  /** Exactly these streams (not filtered by `entities`). @default reconcileStreams(process.env) */
   streams?: readonly ReconcileStream[];
   /** @default `canonical.<entity>` */
   canonicalTopicOf?: (entity: string) => string;
@@ -122,14 +125,16 @@ export async function reconcile(options: ReconcileOptionsInput): Promise<Reconci
   const sampleSize = options.sampleSize ?? 10;
   const canonicalTopicOf = options.canonicalTopicOf ?? ((entity: string) => `canonical.${entity}`);
   const fragmentsTopicOf = options.fragmentsTopicOf ?? fragmentsTopic;
-  const tables = selectEntityTables(options.entities);
+  // selectEntityTables treats [] as "all"; here [] means "no entity-level checks" (streams only).
+  const tables = options.entities?.length === 0 ? [] : selectEntityTables(options.entities);
   const tableOf =
     options.tableOf ?? ((entity: string) => tables.find((t) => t.entity === entity)?.table ?? entity);
   const selected = new Set(tables.map((table) => table.entity));
-  const allStreams = options.streams ?? reconcileStreams();
-  const streams = options.entities?.length
-    ? allStreams.filter((stream) => stream.entity !== undefined && selected.has(stream.entity))
-    : [...allStreams];
+  const streams = options.streams
+    ? [...options.streams]
+    : reconcileStreams().filter(
+        (stream) => !options.entities?.length || (stream.entity !== undefined && selected.has(stream.entity)),
+      );
 
   const figures: StageFigures[] = [];
   const drift: DriftFinding[] = [];

@@ -8,14 +8,22 @@ import { sinkDlqHeaders } from '../../platform/ops/dlqEntry.js';
 import type { DriftFinding, ReconcileOptionsInput, ReconcileReport } from '../../platform/ops/reconcile.js';
 import { reconcile } from '../../platform/ops/reconcile.js';
 import { formatReconcile, reconcileExitCode, reconcileReport } from '../../platform/ops/reconcileReport.js';
-import { httpSimulatorTruth, payrollTruth } from '../../platform/ops/reconcileSources.js';
+import {
+  httpSimulatorTruth,
+  inProcessSimulatorTruth,
+  payrollTruth,
+} from '../../platform/ops/reconcileSources.js';
 import { reconcileStreams } from '../../platform/ops/reconcileStreams.js';
+import { applyTopics, topicSpec } from '../../platform/topics.js';
 import { canonicalId } from '../../processors/identity.js';
 import { hrWorkersMapping } from '../../processors/mappings/hrWorkers.js';
 import { payrollEmployeesMapping } from '../../processors/mappings/payroll.js';
 import { deadLetterHeaders } from '../../processors/runtime/deadLetter.js';
 import { contentHash } from '../../producers/connector/idempotency.js';
-import { HrSimulator } from '../../producers/simulators/index.js';
+import { PollingProducer } from '../../producers/runtime/pollingProducer.js';
+import { ErpSimulator, HrSimulator } from '../../producers/simulators/index.js';
+import { erpConnector } from '../../producers/sources/erpSource.js';
+import { hrConnector } from '../../producers/sources/hrSource.js';
 import { projectRoot } from '../helpers/childProcess.js';
 import { createTestDatabase, testKafka, testLogger, uniqueName } from '../helpers/stack.js';
 
@@ -324,5 +332,135 @@ describe('tributary reconcile', () => {
     expect(drift.filter((value) => value.value !== 0)).toEqual([
       { labels: { entity: 'employee', stage: 'postgres', kind: 'missing' }, value: 1 },
     ]);
+  });
+
+  it('raw published by the real polling producers equals the simulators truth, and source changes not yet synced are listed exactly', async () => {
+    const hrSim = new HrSimulator({ seed: 3, records: 40 });
+    const erpSim = new ErpSimulator({ seed: 3, records: 30 });
+    const hrAt = (await hrSim.start({ port: 0, host: '127.0.0.1' })).url;
+    const erpAt = (await erpSim.start({ port: 0, host: '127.0.0.1' })).url;
+    try {
+      const env = {
+        HR_BASE_URL: hrAt,
+        HR_INSTANCE: uniqueName('hr-rec'),
+        HR_CLIENT_ID: 'tributary-client',
+        HR_CLIENT_SECRET: 'tributary-secret',
+        ERP_BASE_URL: erpAt,
+        ERP_INSTANCE: uniqueName('erp-rec'),
+        ERP_USERNAME: 'tributary',
+        ERP_PASSWORD: 'tributary-password',
+      };
+      // The source name is part of the raw topic: unique names keep the shared raw topics clean.
+      const names = {
+        hr: uniqueName('rechr').replace(/-/g, ''),
+        erp: uniqueName('recerp').replace(/-/g, ''),
+      };
+      const definitions = [hrConnector(env), erpConnector(env)].map((definition) => ({
+        ...definition,
+        source: { ...definition.source, name: names[definition.source.name as 'hr' | 'erp'] },
+      }));
+      const streams = reconcileStreams(env, [])
+        .filter((stream) => stream.source !== 'payroll')
+        .map((stream) => ({
+          ...stream,
+          rawTopic: `raw.${names[stream.source as 'hr' | 'erp']}.${stream.stream}`,
+        }));
+      const stateTopic = uniqueName('_tributary.reconcile-state');
+      const admin = kafka.admin();
+      await admin.connect();
+      await applyTopics(admin, [
+        topicSpec(stateTopic, { partitions: 1 }),
+        ...streams.map((stream) => topicSpec(stream.rawTopic, { partitions: 2 })),
+      ]);
+      await admin.disconnect();
+      const sync = async () => {
+        for (const definition of definitions) {
+          const polling = new PollingProducer({
+            kafka,
+            definition,
+            log: testLogger(),
+            metrics: createMetricsRegistry({ defaultMetrics: false }),
+            stateTopic,
+            secrets: { env },
+          });
+          await polling.open();
+          const reports = await polling.syncOnce();
+          await polling.stop();
+          expect(reports.every((report) => report.outcome === 'success')).toBe(true);
+        }
+      };
+      const check = () =>
+        reconcile({
+          kafka,
+          streams,
+          entities: [],
+          sources: [
+            inProcessSimulatorTruth({ source: 'hr', instance: env.HR_INSTANCE, simulator: hrSim }),
+            inProcessSimulatorTruth({ source: 'erp', instance: env.ERP_INSTANCE, simulator: erpSim }),
+          ],
+          dlqTopics: [],
+          sampleSize: 100,
+        });
+      const streamDrift = (report: ReconcileReport) => differing(report);
+
+      hrSim.mutate({ updates: 3, creates: 2, deletes: 2 });
+      erpSim.mutate({ resource: 'vendors', updates: 2, deletes: 1 });
+      await sync();
+      const synced = await check();
+      expect(streamDrift(synced)).toEqual([]);
+      expect(synced.figures.every((row) => row.stage === 'source' || row.stage === 'raw')).toBe(true);
+      for (const [label, resource, simulator] of [
+        ['hr.workers', 'workers', hrSim],
+        ['hr.org_units', 'orgUnits', hrSim],
+        ['erp.vendors', 'vendors', erpSim],
+        ['erp.invoices', 'invoices', erpSim],
+        ['erp.fx_rates', 'exchangeRates', erpSim],
+      ] as const) {
+        const truthSize = simulator.groundTruth(resource).records.length;
+        expect(truthSize).toBeGreaterThan(0);
+        const rows = figure(synced, label, 'raw').concat(figure(synced, label, 'source'));
+        expect(rows.map((row) => row.records)).toEqual([truthSize, truthSize]);
+        expect(rows[0]?.checksum).toBe(rows[1]?.checksum);
+      }
+
+      // Changed at the source, not synced yet: the raw log lags by exactly these records.
+      const changes = hrSim.mutate({ updates: 2, creates: 1, deletes: 1 }).changes;
+      const ids = (op: string) =>
+        changes
+          .filter((change) => change.op === op)
+          .map((change) => change.id)
+          .sort();
+      const lagging = await check();
+      expect(streamDrift(lagging)).toEqual([
+        {
+          entity: 'hr.workers',
+          stage: 'raw',
+          against: 'source',
+          kind: 'missing',
+          count: 1,
+          sample: ids('create'),
+        },
+        {
+          entity: 'hr.workers',
+          stage: 'raw',
+          against: 'source',
+          kind: 'extra',
+          count: 1,
+          sample: ids('delete'),
+        },
+        {
+          entity: 'hr.workers',
+          stage: 'raw',
+          against: 'source',
+          kind: 'content_mismatch',
+          count: 2,
+          sample: ids('update'),
+        },
+      ]);
+      expect(reconcileExitCode(lagging)).toBe(1);
+    } finally {
+      await hrSim.stop();
+      await erpSim.stop();
+    }
   });
 });
