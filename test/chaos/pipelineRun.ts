@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Admin, Kafka } from 'kafkajs';
@@ -48,6 +48,8 @@ export interface PipelineRunOptions {
   cpuProfileDir?: string;
   /** Where child stderr goes (`inherit` to see role logs). @default 'ignore' */
   childStderr?: 'inherit' | 'ignore';
+  /** Append every role's stdout and stderr (its pino log) to `<logDir>/<role>.log`. */
+  logDir?: string;
   write?: (line: string) => void;
 }
 
@@ -74,7 +76,7 @@ function nodeChild(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   nodeArgs: readonly string[],
-  stderr: 'inherit' | 'ignore',
+  stderr: 'inherit' | 'ignore' | 'pipe',
 ): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(projectRoot, entry), ...args], {
     cwd: projectRoot,
@@ -345,7 +347,24 @@ export class PipelineRun {
           `--cpu-prof-name=${role}-${state.starts}.cpuprofile`,
         ]
       : [];
-    const child = nodeChild(entry, args, env, nodeArgs, this.options.childStderr ?? 'ignore');
+    const logFile = this.options.logDir ? join(this.options.logDir, `${role}.log`) : undefined;
+    const child = nodeChild(
+      entry,
+      args,
+      env,
+      nodeArgs,
+      logFile ? 'pipe' : (this.options.childStderr ?? 'ignore'),
+    );
+    if (logFile) {
+      mkdirSync(this.options.logDir ?? '.', { recursive: true });
+      const sink = createWriteStream(logFile, { flags: 'a' });
+      sink.write(`--- ${new Date().toISOString()} start #${state.starts + 1} pid ${child.pid}\n`);
+      child.stdout?.pipe(sink, { end: false });
+      child.stderr?.pipe(sink, { end: false });
+      child.once('exit', (code, signal) =>
+        sink.end(`--- ${new Date().toISOString()} exit ${code ?? signal}\n`),
+      );
+    }
     state.child = child;
     state.starts++;
     state.stopping = false;
@@ -425,6 +444,7 @@ export class PipelineRun {
     const fragmentTopics = entityCatalog.map((contract) => fragmentsTopic(contract.entity));
     const canonicalTopics = entityTables.map((spec) => `canonical.${spec.entity}`);
     const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on('error', () => undefined);
     await client.connect();
     let stored: { topic: string; partition: number; next_offset: string }[];
     try {

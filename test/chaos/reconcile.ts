@@ -10,7 +10,7 @@ import {
   mappingRef,
 } from '../../processors/mapping.js';
 import { mappings, mergePolicies } from '../../processors/mappings/index.js';
-import { canonicalJson, mergeFragments } from '../../processors/merge.js';
+import { mergeFragments } from '../../processors/merge.js';
 import { toUtcInstant } from '../../processors/normalize/dates.js';
 import { FxRateTable } from '../../processors/normalize/fx.js';
 import { ColumnPolicy } from '../../producers/cdc/columnPolicy.js';
@@ -83,6 +83,18 @@ const truthAliases: Readonly<Record<string, string>> = { fx_rates: 'exchangeRate
 /** `org_units` → `orgUnits`: the simulators' truth resource behind a connector stream. */
 function resourceOf(stream: string): string {
   return truthAliases[stream] ?? stream.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** JSON with keys sorted at every level (undefined dropped), so equal content compares equal. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** Canonical data equality: absent and null are the same; keys order-free. */
@@ -259,6 +271,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
 
   const entities: Record<string, EntityCounts> = {};
   const client = new pg.Client({ connectionString: input.databaseUrl });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     for (const spec of entityTables) {
@@ -430,6 +443,7 @@ async function reconcilePayroll(
 ): Promise<Record<string, RawCounts>> {
   const out: Record<string, RawCounts> = {};
   const client = new pg.Client({ connectionString: payroll.url, types: rawTextTypes });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     for (const table of payroll.tables) {

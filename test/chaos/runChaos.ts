@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../platform/config.js';
 import { kafkaPidFile, kafkaReady, startKafka } from '../../platform/stack/kafkaService.js';
-import { stackPaths } from '../../platform/stack/paths.js';
+import { projectRoot, stackPaths } from '../../platform/stack/paths.js';
 import { payrollTables } from '../../producers/sources/payroll/payrollDatabase.js';
 import { PayrollWriter } from '../../producers/sources/payroll/payrollWriter.js';
 import { seededRandom } from '../helpers/childProcess.js';
@@ -30,6 +30,8 @@ export interface ChaosOptions {
   restartPostgres?: boolean;
   /** @default 300000 */
   drainTimeoutMs?: number;
+  /** Each role's log goes to `<logDir>/<role>.log`. @default .tributary/chaos/<time>-seed-<seed> */
+  logDir?: string;
   /** Keep the run's databases for inspection. @default false */
   keep?: boolean;
   write?: (line: string) => void;
@@ -88,7 +90,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  write(`chaos: seed ${options.seed}, ${options.seconds} s of faults (rerun with --seed ${options.seed})`);
+  const logDir =
+    options.logDir ??
+    join(
+      projectRoot,
+      '.tributary',
+      'chaos',
+      `${new Date().toISOString().replace(/[:.]/g, '-')}-seed-${options.seed}`,
+    );
+  write(
+    `chaos: seed ${options.seed}, ${options.seconds} s of faults (rerun with --seed ${options.seed}); role logs in ${logDir}`,
+  );
   const run = new PipelineRun({
     seed: options.seed,
     hrRecords: options.hrRecords ?? 2_000,
@@ -96,6 +108,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     payrollEmployees: options.payrollEmployees ?? 200,
     resetTopics: true,
     pollIntervalMs: 1_000,
+    logDir,
     write,
   });
   const actions: Record<string, number> = {};
@@ -131,17 +144,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       while (!stopLoad) {
         tick++;
         try {
-          // HR workers (updates, creates, deletes), now and then org units; ERP vendors with
-          // deletes and invoices without (an invoice delete feed carries no vendor number: README limits).
-          const hr = (await run.simulatorPost('hr', '/_admin/mutate', {
-            resource: tick % 10 === 0 ? 'orgUnits' : 'workers',
-            count: perTick,
-          })) as { changes: unknown[] };
+          // HR workers (updates, creates, deletes), now and then org units without deletes (the HR
+          // connector has no org-unit delete feed); ERP vendors with deletes and invoices without
+          // (an invoice delete feed carries no vendor number: README limits).
+          const hrBody =
+            tick % 10 === 0
+              ? { resource: 'orgUnits', updates: perTick, creates: 1 }
+              : { resource: 'workers', count: perTick };
+          const hr = (await run.simulatorPost('hr', '/_admin/mutate', hrBody)) as { changes: unknown[] };
           const erpBody =
             tick % 2 === 0
               ? { resource: 'vendors', count: perTick }
               : tick % 5 === 1
-                ? { resource: 'costCenters', updates: perTick, creates: 1 }
+                ? { resource: 'costCenters', updates: perTick, creates: 1, deletes: 1 }
                 : {
                     resource: 'invoices',
                     updates: Math.ceil(perTick * 0.7),
@@ -163,13 +178,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...roles.map((role) => `kill:${role}`),
       'faults:hr',
       'faults:erp',
-      ...(options.restartBroker === false ? [] : ['broker']),
+      ...(options.restartBroker === false || !readPid(kafkaPidFile(paths)) ? [] : ['broker']),
       ...(options.stallRegistry === false || !registryPid ? [] : ['registry']),
       ...(options.restartPostgres ? ['postgres'] : []),
     ];
+    const firstRound = [...new Set(kinds)];
+    for (let i = firstRound.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [firstRound[i], firstRound[j]] = [firstRound[j] as string, firstRound[i] as string];
+    }
     while (Date.now() - started < options.seconds * 1000) {
       await sleep(1_500 + random() * 4_000);
-      const kind = pick(kinds);
+      // The first round takes every kind once (seeded order), so a short run covers them all.
+      const kind = firstRound.shift() ?? pick(kinds);
       const at = ((Date.now() - started) / 1000).toFixed(1);
       count(kind);
       if (kind.startsWith('kill:')) {
@@ -247,7 +268,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (;;) {
       await sleep(5_000);
       const lag = await run.lag().catch(() => undefined);
-      report = await reconcile({
+      // PostgreSQL or Kafka may still be recovering: a failed check is simply retried.
+      const checked = await reconcile({
         kafka: run.kafka,
         databaseUrl: run.databaseUrl,
         truth,
@@ -258,7 +280,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           instance: run.cdcInstance,
           tables: payrollTables,
         },
+      }).catch((error: unknown) => {
+        write(`  drain: reconcile failed (${String(error)}); retrying`);
+        return undefined;
       });
+      if (!checked) {
+        if (Date.now() - drainStarted > (options.drainTimeoutMs ?? 300_000))
+          throw new Error('reconcile kept failing');
+        continue;
+      }
+      report = checked;
       const rawProblems = Object.values(report.raw).reduce(
         (sum, c) => sum + c.missing + c.differing + c.extra,
         0,
