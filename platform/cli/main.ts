@@ -4,6 +4,7 @@ import { registerCdcCommand } from './cdcCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { registerMigrateCommand } from './migrateCommand.js';
 import { registerOpsCommands } from './opsCommands.js';
+import { registerReconcileCommand } from './reconcileCommand.js';
 import { registerRunCommands } from './runCommands.js';
 import { registerSchemasCommand } from './schemasCommand.js';
 import { registerSinkCommand } from './sinkCommand.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerSinkCommand(program);
   registerCdcCommand(program);
   registerOpsCommands(program);
+  registerReconcileCommand(program);
   registerDemoCommand(program);
   return program;
 }

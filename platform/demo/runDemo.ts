@@ -11,7 +11,7 @@ import type { SyncReport } from '../../producers/runtime/pollingStream.js';
 import { ErpSimulator, HrSimulator } from '../../producers/simulators/index.js';
 import { erpConnector } from '../../producers/sources/erpSource.js';
 import { hrConnector } from '../../producers/sources/hrSource.js';
-import { allRawTopics } from '../../producers/sources/index.js';
+import { allRawTopics, connectorFor } from '../../producers/sources/index.js';
 import { createPayrollDatabase, payrollTables } from '../../producers/sources/payroll/payrollDatabase.js';
 import { PayrollWriter } from '../../producers/sources/payroll/payrollWriter.js';
 import { entityCatalog } from '../../schemas/entityCatalog.js';
@@ -27,6 +27,7 @@ import { createKafka } from '../kafka.js';
 import { createLogger } from '../logger.js';
 import { createMetricsRegistry } from '../metrics.js';
 import { migrate } from '../migrate.js';
+import { inProcessSimulatorTruth, payrollTruth, reconcileReport } from '../ops/index.js';
 import { createPgPool, ensureDatabase, withDatabase } from '../postgres.js';
 import { ensureLogicalReplication } from '../stack/logicalReplication.js';
 import { projectRoot } from '../stack/paths.js';
@@ -242,6 +243,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   write(
     `  psql '${config.DATABASE_URL}' -c "SELECT data->'compensation', provenance->'compensation' FROM employee LIMIT 1"`,
   );
+
+  write('');
+  write('reconcile (source → raw → canonical → PostgreSQL):');
+  const payrollPool = createPgPool({ DATABASE_URL: payrollUrl, DATABASE_POOL_SIZE: 2 });
+  const reconciled = await reconcileReport({
+    kafka,
+    db: pool,
+    sources: [
+      inProcessSimulatorTruth({
+        source: 'hr',
+        instance: connectorFor('hr', sourceEnv).source.instance,
+        simulator: hr,
+      }),
+      inProcessSimulatorTruth({
+        source: 'erp',
+        instance: connectorFor('erp', sourceEnv).source.instance,
+        simulator: erp,
+      }),
+      payrollTruth({ pool: payrollPool, instance: 'payroll', where: 'payroll database' }),
+    ],
+  });
+  for (const line of reconciled.lines) write(line);
+  await payrollPool.end();
+  if (!reconciled.report.ok) process.exitCode = 1;
 
   await client.end();
   for (const producer of producers) await producer.stop();

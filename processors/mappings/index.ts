@@ -15,6 +15,9 @@ export const mappings: readonly Mapping[] = [
   erpVendorsMapping,
   erpCostCentersMapping,
   erpInvoicesMapping,
+  erpFxRatesMapping,
+  payrollEmployeesMapping,
+  payrollPayRatesMapping,
 ];
 
 /**
