@@ -37,7 +37,11 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messa
         .filter((partition) => wanted === undefined || wanted.has(partition.partition))
         .map((partition) => {
           const stopAt = options.endOffsets?.get(partition.partition);
-          const high = stopAt === undefined ? BigInt(partition.high) : BigInt(stopAt);
+          // Never past the high watermark: offsets beyond it do not exist yet.
+          const high =
+            stopAt === undefined || BigInt(stopAt) > BigInt(partition.high)
+              ? BigInt(partition.high)
+              : BigInt(stopAt);
           const startAt = options.startOffsets?.get(partition.partition);
           const low =
             startAt === undefined

@@ -23,6 +23,7 @@ export interface RunProcessorOptions {
   /** Override the consumer group (tests). */
   groupId?: string;
   sessionTimeoutMs?: number;
+  onFatal?: (error: unknown) => void;
 }
 
 /** Builds the processor for a stage (without starting it). */
@@ -59,6 +60,7 @@ export function createProcessor(
     log,
     metrics,
     ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
 }
 
@@ -73,7 +75,13 @@ export async function runProcessor(
   options: RunProcessorOptions = {},
 ): Promise<void> {
   const { config, log, metrics } = context;
-  const processor = createProcessor(context, name, options);
+  const processor = createProcessor(context, name, {
+    ...options,
+    onFatal: (error) => {
+      log.fatal({ err: error }, 'processor stopped consuming; exiting so it is restarted');
+      process.exit(1);
+    },
+  });
   const lifecycle = new Lifecycle(
     `processor-${name}`,
     { start: () => processor.start(), drain: () => processor.stop() },

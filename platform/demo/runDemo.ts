@@ -156,6 +156,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       pool,
       decoder: new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }),
       log,
+      onFatal: (error) => {
+        write(`the sink stopped: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+
       metrics,
     },
   );

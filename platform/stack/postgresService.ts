@@ -64,7 +64,10 @@ export async function ensurePostgres(
       up = await canConnect(url);
     }
     if (!up) {
-      throw new TributaryError('STACK_START_FAILED', `could not start PostgreSQL ${version}: ${result.output.trim()}`);
+      throw new TributaryError(
+        'STACK_START_FAILED',
+        `could not start PostgreSQL ${version}: ${result.output.trim()}`,
+      );
     }
     started = result.status === 0;
   }

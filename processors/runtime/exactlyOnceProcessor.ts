@@ -47,6 +47,8 @@ export interface ExactlyOnceProcessorOptions {
    * group.min.session.timeout.ms (6 s by default) is the floor. @default 30000
    */
   sessionTimeoutMs?: number;
+  /** Called when the consumer stopped for good (kafkajs will not restart it). */
+  onFatal?: (error: unknown) => void;
   /** Fault-injection hooks for crash tests (e.g. SIGKILL between produce and commit). */
   faultPoints?: { beforeCommit?: () => void };
 }
@@ -126,6 +128,12 @@ export class ExactlyOnceProcessor {
         'processor consumer crashed',
       );
       this.verified.clear();
+      // kafkajs gives up on this consumer: let the process exit and be restarted rather than
+      // idle while looking alive (committed offsets make the restart exact).
+      if (!event.payload.restart) {
+        this.running = false;
+        this.options.onFatal?.(event.payload.error);
+      }
     });
     await consumer.connect();
     for (const topic of this.options.inputTopics) await consumer.subscribe({ topic, fromBeginning: true });

@@ -159,6 +159,9 @@ export class PostgresSink {
     });
     this.consumer.on(CRASH, ({ payload }) => {
       this.log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // kafkajs gives up on this consumer: exit so the orchestrator restarts the process
+      // (stored offsets make the restart exact) instead of idling while looking alive.
+      if (!payload.restart) this.deps.onFatal?.(payload.error);
     });
     await this.consumer.subscribe({ topics: [...this.bindings.keys()], fromBeginning: true });
     await this.consumer.run({
