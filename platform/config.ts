@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod/v4';
 import { TributaryError } from './errors.js';
+import { localEndpoints } from './stack/paths.js';
 
 /**
  * Process configuration. Parsed once in `main` from the environment (and an optional JSON file
@@ -15,7 +16,7 @@ export const configSchema = z
   .object({
     KAFKA_BROKERS: z
       .string()
-      .default('127.0.0.1:19092')
+      .default(localEndpoints.kafka)
       .transform((value) => value.split(',').map((broker) => broker.trim()))
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port')).min(1)),
     KAFKA_CLIENT_ID: z.string().min(1).default('tributary'),
@@ -25,7 +26,7 @@ export const configSchema = z
       .default('none'),
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
-    SCHEMA_REGISTRY_URL: z.url().default('http://127.0.0.1:18081/apis/ccompat/v7'),
+    SCHEMA_REGISTRY_URL: z.url().default(localEndpoints.registry),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')

@@ -24,8 +24,21 @@ export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
   return { cache, run, logs: join(run, 'logs'), kafkaData: join(run, 'kafka-data') };
 }
 
-/** Loopback ports of the local stack. */
-export const localPorts = { kafka: 19092, kafkaController: 19093, registry: 18081 } as const;
+function portSetting(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 && value < 65536 ? value : fallback;
+}
+
+/**
+ * Loopback ports of the local stack; TRIBUTARY_KAFKA_PORT (the controller takes the next port)
+ * and TRIBUTARY_REGISTRY_PORT move them, so two checkouts can run their own stacks side by side.
+ */
+const kafkaPort = portSetting('TRIBUTARY_KAFKA_PORT', 19092);
+export const localPorts = {
+  kafka: kafkaPort,
+  kafkaController: kafkaPort + 1,
+  registry: portSetting('TRIBUTARY_REGISTRY_PORT', 18081),
+} as const;
 export const localEndpoints = {
   kafka: `127.0.0.1:${localPorts.kafka}`,
   registry: `http://127.0.0.1:${localPorts.registry}/apis/ccompat/v7`,
