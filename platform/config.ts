@@ -26,6 +26,11 @@ export const configSchema = z
       .default('none'),
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
+    /** AWS region of an MSK cluster using IAM auth (KAFKA_SASL_MECHANISM=oauthbearer). */
+    KAFKA_AWS_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as eu-west-1')
+      .optional(),
     SCHEMA_REGISTRY_URL: z.url().default(localEndpoints.registry),
     DATABASE_URL: z
       .string()
@@ -38,6 +43,13 @@ export const configSchema = z
     TRIBUTARY_HOME: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
+    if (config.KAFKA_SASL_MECHANISM === 'oauthbearer' && !config.KAFKA_AWS_REGION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_AWS_REGION'],
+        message: 'required when KAFKA_SASL_MECHANISM=oauthbearer (MSK IAM)',
+      });
+    }
     if (config.KAFKA_SASL_MECHANISM === 'plain' || config.KAFKA_SASL_MECHANISM.startsWith('scram')) {
       for (const key of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
         if (!config[key]) {

@@ -18,6 +18,7 @@ export interface KafkaClientOptions {
     | 'KAFKA_SASL_MECHANISM'
     | 'KAFKA_SASL_USERNAME'
     | 'KAFKA_SASL_PASSWORD'
+    | 'KAFKA_AWS_REGION'
   >;
   log: Logger;
   /** Distinguishes roles in broker logs and quotas, e.g. `tributary-sink`. */
@@ -60,11 +61,25 @@ function saslOptions(options: KafkaClientOptions): SASLOptions | undefined {
         password: config.KAFKA_SASL_PASSWORD ?? '',
       };
     case 'oauthbearer': {
-      const provider = options.oauthBearerProvider;
-      if (!provider) throw new Error('KAFKA_SASL_MECHANISM=oauthbearer needs an oauthBearerProvider');
+      const region = config.KAFKA_AWS_REGION;
+      const provider = options.oauthBearerProvider ?? (region ? mskIamTokenProvider(region) : undefined);
+      if (!provider)
+        throw new Error('KAFKA_SASL_MECHANISM=oauthbearer needs KAFKA_AWS_REGION or an oauthBearerProvider');
       return { mechanism: 'oauthbearer', oauthBearerProvider: provider };
     }
   }
+}
+
+/**
+ * MSK IAM: a SigV4-signed token from AWS's signer, with credentials from the default provider
+ * chain (IRSA on EKS). Loaded on first use so clusters without IAM never load the AWS SDK.
+ */
+export function mskIamTokenProvider(region: string): () => Promise<OauthbearerProviderResponse> {
+  return async () => {
+    const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+    const { token } = await generateAuthToken({ region });
+    return { value: token };
+  };
 }
 
 export function createKafka(options: KafkaClientOptions): Kafka {
