@@ -102,6 +102,7 @@ export class MapStage implements ProcessingStage {
   readonly name = 'map';
   private readonly byTopic = new Map<string, Mapping>();
   private readonly drift;
+  private readonly fieldValues;
   private readonly emptyFx = new FxRateTable();
 
   constructor(private readonly options: MapStageOptions) {
@@ -112,6 +113,12 @@ export class MapStage implements ProcessingStage {
       'tributary_mapping_drift_total',
       'Data drift seen while mapping, by stream and kind',
       ['topic', 'kind', 'field'],
+    );
+    this.fieldValues = ensureCounter(
+      options.metrics,
+      'tributary_mapping_field_values_total',
+      'Mapped field values by stream, field and whether they were null (null rate = null / all)',
+      ['topic', 'field', 'outcome'],
     );
   }
 
@@ -152,6 +159,14 @@ export class MapStage implements ProcessingStage {
       reportingCurrency: this.options.reportingCurrency ?? 'USD',
     });
     const sourceRecordKey = `${envelope.sourceInstance}/${envelope.stream}/${envelope.naturalKey}`;
+    if (envelope.operation === 'upsert') {
+      for (const fragment of mapped) {
+        for (const [field, value] of Object.entries(fragment.fields)) {
+          const outcome = value.value === null || value.value === undefined ? 'null' : 'value';
+          this.fieldValues.inc({ topic, field, outcome });
+        }
+      }
+    }
     return mapped.map((fragment) => {
       const id = canonicalId(fragment.entity, fragment.businessKey);
       const key = fragmentKey(id, sourceRecordKey);
