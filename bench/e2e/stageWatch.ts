@@ -18,7 +18,14 @@ export async function waitForStage(
   let stablePolls = 0;
   for (;;) {
     const polledAt = Date.now();
-    const lag = await run.lag();
+    let lag: StageLag;
+    try {
+      lag = await run.lag();
+    } catch {
+      // A metadata hiccup (topic just created, broker busy): poll again.
+      await sleep(1_000);
+      continue;
+    }
     options.onPoll?.(lag);
     const behind = lag[stage];
     if (behind === 0) return stableSince ?? polledAt;

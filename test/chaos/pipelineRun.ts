@@ -441,8 +441,13 @@ export class PipelineRun {
         return offset === undefined || offset === '-1' ? undefined : BigInt(offset);
       };
     };
-    const fragmentTopics = entityCatalog.map((contract) => fragmentsTopic(contract.entity));
-    const canonicalTopics = entityTables.map((spec) => `canonical.${spec.entity}`);
+    const existing = new Set(await this.admin.listTopics());
+    const fragmentTopics = entityCatalog
+      .map((contract) => fragmentsTopic(contract.entity))
+      .filter((topic) => existing.has(topic));
+    const canonicalTopics = entityTables
+      .map((spec) => `canonical.${spec.entity}`)
+      .filter((topic) => existing.has(topic));
     const client = new pg.Client({ connectionString: this.databaseUrl });
     client.on('error', () => undefined);
     await client.connect();
@@ -457,7 +462,6 @@ export class PipelineRun {
     } finally {
       await client.end();
     }
-    const existing = new Set(await this.admin.listTopics());
     const mapped = this.mappedTopics.filter((topic) => existing.has(topic));
     return {
       map: await behind(this.admin, mapped, await committed(this.groups.map, mapped)),
@@ -519,8 +523,6 @@ export class PipelineRun {
     } finally {
       await admin.end();
     }
-    if ((this.options.payrollEmployees ?? 0) > 0)
-      await this.admin.deleteTopics({ topics: this.cdcTopics }).catch(() => undefined);
     await this.admin.disconnect();
   }
 }

@@ -97,6 +97,10 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+function keyFieldsOf(entity: string): readonly string[] {
+  return entityCatalog.find((contract) => contract.entity === entity)?.businessKey ?? [];
+}
+
 /** Canonical data equality: absent and null are the same; keys order-free. */
 function sameData(a: unknown, b: unknown): boolean {
   const strip = (value: unknown): unknown => {
@@ -276,8 +280,13 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   try {
     for (const spec of entityTables) {
       const wanted = [...expected].filter(([, value]) => value.entity === spec.entity);
-      const { rows } = await client.query<{ id: string; data: Record<string, unknown>; deleted: boolean }>(
-        `SELECT id::text, data, deleted_at IS NOT NULL AS deleted FROM ${pg.escapeIdentifier(spec.table)}`,
+      const { rows } = await client.query<{
+        id: string;
+        version: string;
+        data: Record<string, unknown>;
+        deleted: boolean;
+      }>(
+        `SELECT id::text, version::text, data, deleted_at IS NOT NULL AS deleted FROM ${pg.escapeIdentifier(spec.table)}`,
       );
       if (wanted.length === 0 && rows.length === 0) continue;
       const byId = new Map(rows.map((row) => [row.id, row]));
@@ -296,8 +305,17 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
           example(`missing ${spec.entity} ${id} ${JSON.stringify(value.data).slice(0, 120)}`);
         } else if (!sameData(row.data, value.data)) {
           counts.regressed++;
+          const fields = [...new Set([...Object.keys(row.data), ...Object.keys(value.data)])].filter(
+            (field) => !sameData(row.data[field] ?? null, value.data[field] ?? null),
+          );
           example(
-            `regressed ${spec.entity} ${id}: row ${JSON.stringify(row.data).slice(0, 300)} expected ${JSON.stringify(value.data).slice(0, 300)}`,
+            `regressed ${spec.entity} ${id} (${String(value.data[keyFieldsOf(spec.entity)[0] ?? 'id'] ?? '')}, row version ${row.version}): ${fields
+              .map(
+                (field) =>
+                  `${field}: row ${JSON.stringify(row.data[field] ?? null)} ≠ expected ${JSON.stringify(value.data[field] ?? null)}`,
+              )
+              .join('; ')
+              .slice(0, 600)}`,
           );
         }
       }
@@ -308,7 +326,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
         }
       }
       // One business key, one live row.
-      const keyFields = entityCatalog.find((contract) => contract.entity === spec.entity)?.businessKey ?? [];
+      const keyFields = keyFieldsOf(spec.entity);
       const seenKeys = new Map<string, number>();
       for (const row of rows) {
         if (row.deleted || keyFields.length === 0) continue;
