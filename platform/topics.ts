@@ -113,12 +113,15 @@ export async function waitForLeaders(
   for (;;) {
     try {
       const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-      if (
-        metadata.topics.every(
-          (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
-        )
-      )
+      const led = metadata.topics.every(
+        (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
+      );
+      // A fresh KRaft broker can name a leader before that leader serves the partition: only a
+      // successful ListOffsets on every topic proves it is usable.
+      if (led) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
         return;
+      }
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }

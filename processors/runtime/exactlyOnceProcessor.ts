@@ -65,6 +65,8 @@ export class ExactlyOnceProcessor {
   private admin: Admin | undefined;
   private readonly producers = new Map<string, Producer>();
   private readonly verified = new Set<string>();
+  /** Next offset after this process's last committed transaction, per partition. */
+  private readonly lastCommitted = new Map<string, string>();
   private running = false;
   private readonly recordsIn;
   private readonly recordsOut;
@@ -191,9 +193,23 @@ export class ExactlyOnceProcessor {
     const key = `${topic}:${partition}`;
     const consumer = this.consumer;
     if (!consumer || batch.messages.length === 0) return;
+    if (!this.verified.has(key)) {
+      // First batch of this partition in this generation: fence again, even if this process owned
+      // it before. A new InitProducerId returns only once the previous transaction of this
+      // transactional id (ours or a zombie's) is complete, offsets included — without it the
+      // committed offset read below can be stale (the race KIP-447 fixed with requireStable) and
+      // a partition re-assigned to the same member re-processes records it already committed.
+      await this.dropProducer(topic, partition);
+    }
     const producer = await this.producerFor(topic, partition);
     if (!this.verified.has(key)) {
-      const committed = await this.committedOffset(topic, partition);
+      const fetched = await this.committedOffset(topic, partition);
+      // Our own last successful commit is committed too, whatever OffsetFetch says.
+      const ownCommit = this.lastCommitted.get(key);
+      const committed =
+        ownCommit !== undefined && (fetched === '-1' || BigInt(ownCommit) > BigInt(fetched))
+          ? ownCommit
+          : fetched;
       if (committed !== '-1' && BigInt(committed) > BigInt(batch.firstOffset() ?? '0')) {
         this.options.log.info(
           { topic, partition, committed, fetched: batch.firstOffset() },
@@ -246,6 +262,7 @@ export class ExactlyOnceProcessor {
         stopTimer();
       }
       this.options.stage.commitPartition?.(topic, partition);
+      this.lastCommitted.set(key, nextOffset);
       resolveOffset(last.offset);
       this.recordsIn.inc({ processor: this.options.stage.name }, chunk.length);
       this.recordsOut.inc({ processor: this.options.stage.name }, outputs.length - deadLettered);

@@ -7,6 +7,7 @@ import { createKafka } from '../../platform/kafka.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
 import { withDatabase } from '../../platform/postgres.js';
 import type { StackEndpoints } from '../../platform/stack/stack.js';
+import { waitForLeaders } from '../../platform/topics.js';
 
 /** Endpoints chosen by the integration global setup (environment, containers, or local stack). */
 export function endpoints(): StackEndpoints {
@@ -63,4 +64,19 @@ export async function createTestDatabase(prefix = 'trib_test'): Promise<string> 
     afterAll(drop);
   }
   return withDatabase(serverUrl, name);
+}
+
+/**
+ * admin.createTopics, then wait until every partition is really served (kafkajs' own
+ * waitForLeaders fails on a fresh broker that is still propagating metadata).
+ */
+export async function createTopicsReady(
+  admin: import('kafkajs').Admin,
+  options: Parameters<import('kafkajs').Admin['createTopics']>[0],
+): Promise<void> {
+  await admin.createTopics({ ...options, waitForLeaders: false });
+  await waitForLeaders(
+    admin,
+    options.topics.map((topic) => topic.topic),
+  );
 }

@@ -5,7 +5,7 @@ import { redriveDlq } from '../../platform/ops/dlqRedrive.js';
 import { parseOffsetRangeSpec } from '../../platform/ops/dlqSelection.js';
 import { loadLedger } from '../../platform/ops/redriveLedger.js';
 import { deadLetterHeaders } from '../../processors/runtime/deadLetter.js';
-import { testKafka, testLogger, uniqueName } from '../helpers/stack.js';
+import { createTopicsReady, testKafka, testLogger, uniqueName } from '../helpers/stack.js';
 import { readAll, upperCaseProcessor, waitFor, waitUntilCaughtUp } from './opsFixtures.js';
 
 describe('tributary dlq', () => {
@@ -25,7 +25,7 @@ describe('tributary dlq', () => {
     const output = uniqueName('canonical.ops-dlq');
     const dlq = uniqueName('dlq.ops-dlq');
     const groupId = uniqueName('tributary-processor-map');
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       topics: [
         { topic: input, numPartitions: 2 },
         { topic: output, numPartitions: 2 },

@@ -25,7 +25,13 @@ import { ErpSimulator, HrSimulator } from '../../producers/simulators/index.js';
 import { erpConnector } from '../../producers/sources/erpSource.js';
 import { hrConnector } from '../../producers/sources/hrSource.js';
 import { projectRoot } from '../helpers/childProcess.js';
-import { createTestDatabase, testKafka, testLogger, uniqueName } from '../helpers/stack.js';
+import {
+  createTestDatabase,
+  createTopicsReady,
+  testKafka,
+  testLogger,
+  uniqueName,
+} from '../helpers/stack.js';
 
 /**
  * A known dataset, crafted stage by stage (the real topic names are shared by other tests and
@@ -63,7 +69,7 @@ describe('tributary reconcile', () => {
     kafka = testKafka('reconcile-test');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       topics: [rawWorkers, rawPayroll, canonicalTopic, processorDlq, sinkDlq].map((topic) => ({
         topic,
         numPartitions: 2,

@@ -8,7 +8,7 @@ import { replay } from '../../platform/ops/replay.js';
 import { planTotals } from '../../platform/ops/replayPlan.js';
 import { readSinkOffsets } from '../../platform/ops/sinkOffsetsTable.js';
 import { projectRoot } from '../helpers/childProcess.js';
-import { createTestDatabase, testKafka, uniqueName } from '../helpers/stack.js';
+import { createTestDatabase, createTopicsReady, testKafka, uniqueName } from '../helpers/stack.js';
 import { readAll, upperCaseProcessor, waitUntilCaughtUp } from './opsFixtures.js';
 
 const T0 = Date.parse('2026-11-27T08:00:00.000Z');
@@ -35,7 +35,7 @@ describe('tributary replay', () => {
     const output = uniqueName('canonical.ops-replay');
     const dlq = uniqueName('dlq.ops-replay');
     const groupId = uniqueName('tributary-processor-map');
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       topics: [
         { topic: input, numPartitions: 2 },
         { topic: output, numPartitions: 2 },
@@ -141,7 +141,7 @@ describe('tributary replay', () => {
   it('rewrites the sink offsets stored in PostgreSQL (and the Kafka group) in one go', async () => {
     const topic = uniqueName('canonical.ops-sink');
     const groupId = uniqueName('tributary-sink-postgres');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopicsReady(admin, { topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({

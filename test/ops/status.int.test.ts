@@ -8,7 +8,7 @@ import { startHealthServer } from '../../platform/healthServer.js';
 import { createMetricsRegistry, ensureGauge } from '../../platform/metrics.js';
 import { collectStatus } from '../../platform/ops/status.js';
 import { projectRoot } from '../helpers/childProcess.js';
-import { createTestDatabase, endpoints, testKafka, uniqueName } from '../helpers/stack.js';
+import { createTestDatabase, createTopicsReady, endpoints, testKafka, uniqueName } from '../helpers/stack.js';
 
 const NOW = new Date('2026-11-27T11:00:00.000Z');
 
@@ -54,7 +54,7 @@ describe('tributary status', () => {
     databaseUrl = await createTestDatabase('trib_ops_status');
     pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     await pool.query(readFileSync(join(projectRoot, 'migrations/0100_sink_offsets.sql'), 'utf8'));
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       topics: [
         { topic, numPartitions: 2 },
         {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../platform/config.js';
 import { TributaryError } from '../../platform/errors.js';
+import { localEndpoints } from '../../platform/stack/paths.js';
 
 function failure(run: () => unknown): TributaryError {
   try {
@@ -18,8 +19,9 @@ function failure(run: () => unknown): TributaryError {
 describe('configuration', () => {
   it('defaults to the local stack endpoints', () => {
     const config = parseConfig({});
-    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:19092']);
-    expect(config.SCHEMA_REGISTRY_URL).toBe('http://127.0.0.1:18081/apis/ccompat/v7');
+    expect(config.KAFKA_BROKERS).toEqual([localEndpoints.kafka]);
+    expect(config.SCHEMA_REGISTRY_URL).toBe(localEndpoints.registry);
+    expect(localEndpoints.kafka).toBe(`127.0.0.1:${process.env['TRIBUTARY_KAFKA_PORT'] ?? 19092}`);
     expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/tributary');
   });
 

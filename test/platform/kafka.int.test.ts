@@ -1,6 +1,6 @@
 import pkg from '@kafkajs/confluent-schema-registry';
 import { afterAll, describe, expect, it } from 'vitest';
-import { endpoints, testKafka, uniqueName } from '../helpers/stack.js';
+import { createTopicsReady, endpoints, testKafka, uniqueName } from '../helpers/stack.js';
 
 const { SchemaRegistry, SchemaType } = pkg;
 
@@ -12,7 +12,7 @@ describe('the local stack', () => {
   it('produces and consumes through Kafka, transactionally, read_committed', async () => {
     await admin.connect();
     const topic = uniqueName('it.produce');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopicsReady(admin, { topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
     const producer = kafka.producer({
       transactionalId: uniqueName('tx'),
       idempotent: true,

@@ -63,9 +63,10 @@ describe('schema registry integration (Apicurio ccompat)', () => {
       expect(await registryGet(`/config/${encodeURIComponent(registration.subject)}`)).toEqual({
         compatibilityLevel: 'BACKWARD_TRANSITIVE',
       });
-      expect(await registryGet(`/subjects/${encodeURIComponent(registration.subject)}/versions`)).toEqual([
-        1,
-      ]);
+      // Every published contract version is registered, in order (invoice is at v2).
+      expect(await registryGet(`/subjects/${encodeURIComponent(registration.subject)}/versions`)).toEqual(
+        Array.from({ length: contract.version }, (_, index) => index + 1),
+      );
       const byId = (await registryGet(`/schemas/ids/${registration.schemaId}`)) as {
         schema: string;
         schemaType: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readTopicToEnd } from '../../../platform/topicReader.js';
 import { killHard, seededRandom, spawnTs } from '../../helpers/childProcess.js';
-import { endpoints, testKafka, uniqueName } from '../../helpers/stack.js';
+import { createTopicsReady, endpoints, testKafka, uniqueName } from '../../helpers/stack.js';
 
 const KILLS = Number(process.env['PROCESSOR_CRASH_KILLS'] ?? 20);
 const RECORDS = 20_000;
@@ -14,7 +14,7 @@ describe('ExactlyOnceProcessor under SIGKILL', () => {
     const input = uniqueName('raw.eos-in');
     const output = uniqueName('canonical.eos-out');
     const dlq = uniqueName('dlq.eos');
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       topics: [input, output, dlq].map((topic) => ({ topic, numPartitions: 4 })),
       waitForLeaders: true,
     });

@@ -35,7 +35,7 @@ function message(value: Buffer | string | null, offset = '5'): KafkaMessage {
     attributes: 0,
     headers: {},
     size: 0,
-  } as KafkaMessage;
+  } as unknown as KafkaMessage;
 }
 
 const worker = {

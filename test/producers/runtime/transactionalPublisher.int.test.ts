@@ -3,7 +3,7 @@ import { createMetricsRegistry } from '../../../platform/metrics.js';
 import { readTopicToEnd } from '../../../platform/topicReader.js';
 import { loadSourceStates, type SourceState } from '../../../producers/runtime/sourceState.js';
 import { TransactionalPublisher } from '../../../producers/runtime/transactionalPublisher.js';
-import { testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
+import { createTopicsReady, testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
 
 function state(cursor: string): SourceState {
   return { stateVersion: 1, position: { cursor }, syncId: 's', updatedAt: new Date().toISOString() };
@@ -16,7 +16,7 @@ describe('TransactionalPublisher', () => {
     await admin.connect();
     const rawTopic = uniqueName('raw.test');
     const stateTopic = uniqueName('_tributary.state');
-    await admin.createTopics({
+    await createTopicsReady(admin, {
       topics: [
         { topic: rawTopic, numPartitions: 3 },
         {

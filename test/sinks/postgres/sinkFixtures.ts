@@ -7,7 +7,14 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { migrate } from '../../../platform/migrate.js';
 import { projectRoot } from '../../../platform/stack/paths.js';
-import { createTestDatabase, endpoints, testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
+import {
+  createTestDatabase,
+  createTopicsReady,
+  endpoints,
+  testKafka,
+  testLogger,
+  uniqueName,
+} from '../../helpers/stack.js';
 import { assertContractValid, type CanonicalFixture } from './canonicalFixtures.js';
 
 export { employeeRecord } from './canonicalFixtures.js';
@@ -67,7 +74,10 @@ export async function canonicalProducer(): Promise<CanonicalProducer> {
     producer,
     async createTopic(entity, partitions) {
       const topic = uniqueName(`canonical.${entity}`);
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      await createTopicsReady(admin, {
+        topics: [{ topic, numPartitions: partitions }],
+        waitForLeaders: true,
+      });
       const { id } = await registry.register(
         {
           type: SchemaType.JSON,
@@ -84,7 +94,7 @@ export async function canonicalProducer(): Promise<CanonicalProducer> {
     },
     async createDlqTopic() {
       const topic = uniqueName('dlq.sink');
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      await createTopicsReady(admin, { topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
       return topic;
     },
     async send(topic, messages, options = {}) {
