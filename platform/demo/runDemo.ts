@@ -28,7 +28,7 @@ import { createLogger } from '../logger.js';
 import { createMetricsRegistry } from '../metrics.js';
 import { migrate } from '../migrate.js';
 import { inProcessSimulatorTruth, payrollTruth, reconcileReport } from '../ops/index.js';
-import { createPgPool, ensureDatabase, withDatabase } from '../postgres.js';
+import { createPgPool, databaseName, ensureDatabase, withDatabase } from '../postgres.js';
 import { ensureLogicalReplication } from '../stack/logicalReplication.js';
 import { projectRoot } from '../stack/paths.js';
 import { stackUp } from '../stack/stack.js';
@@ -133,7 +133,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     ERP_REQUESTS_PER_SECOND: '500',
   };
   // The payroll database shares the HR employee numbers (W000001…): its employees merge with HR's.
-  const payrollUrl = withDatabase(config.DATABASE_URL, 'payroll');
+  const payrollUrl = withDatabase(config.DATABASE_URL, `${databaseName(config.DATABASE_URL)}_payroll`);
   await ensureLogicalReplication(payrollUrl, (line) => write(`    ${line}`));
   await createPayrollDatabase(payrollUrl, { employees: options.payrollEmployees ?? 500, seed });
   const cdc = new CdcProducer({
@@ -243,10 +243,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   write('');
   write('Look at the result:');
   write(
-    `  psql '${config.DATABASE_URL}' -c "SELECT employee_number, given_name, family_name, annualized_amount, annualized_currency FROM employee WHERE deleted_at IS NULL LIMIT 10"`,
+    `  psql '${config.DATABASE_URL}' -c "SELECT employee_number, given_name, family_name, compensation_annualized_amount, compensation_annualized_currency, version FROM employee WHERE deleted_at IS NULL ORDER BY employee_number LIMIT 10"`,
   );
   write(
-    `  psql '${config.DATABASE_URL}' -c "SELECT data->'compensation', provenance->'compensation' FROM employee LIMIT 1"`,
+    `  psql '${config.DATABASE_URL}' -c "SELECT invoice_number, total_amount, total_currency, data->'totalReporting', provenance->'totalReporting'->>'transformation' FROM invoice LIMIT 5"`,
   );
 
   write('');
