@@ -158,7 +158,8 @@ export async function kafkaReady(brokers: string[], timeoutMs: number): Promise<
     connectionTimeout: 2_000,
     retry: { retries: 0 },
   });
-  while (Date.now() < deadline) {
+  // At least one attempt, however short the timeout (status probes pass 1 ms).
+  for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
     const admin = kafka.admin();
     try {
       await admin.connect();

@@ -93,7 +93,8 @@ export function startRegistry(paths: StackPaths, heap = '384m'): ServiceStart {
 
 export async function registryReady(url: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  // At least one attempt, however short the timeout (status probes pass 1 ms).
+  for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
     try {
       const response = await fetch(`${url.replace(/\/$/, '')}/subjects`, {
         signal: AbortSignal.timeout(2_000),
