@@ -341,11 +341,8 @@ export class PipelineRun {
     if (state.child && state.child.exitCode === null && state.child.signalCode === null) return;
     const { entry, args, env } = this.roleCommand(role);
     const nodeArgs = this.options.cpuProfileDir
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${this.options.cpuProfileDir}`,
-          `--cpu-prof-name=${role}-${state.starts}.cpuprofile`,
-        ]
+      ? // One directory per process: the tsx loader thread writes a profile of its own.
+        ['--cpu-prof', `--cpu-prof-dir=${join(this.options.cpuProfileDir, `${role}-${state.starts}`)}`]
       : [];
     const logFile = this.options.logDir ? join(this.options.logDir, `${role}.log`) : undefined;
     const child = nodeChild(
