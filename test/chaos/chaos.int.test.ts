@@ -13,6 +13,10 @@ const seed = Number(process.env['CHAOS_SEED'] ?? Date.now() % 1_000_000);
 
 describe('chaos', () => {
   it(`keeps PostgreSQL equal to the sources through ${seconds} s of kills, broker restarts, registry stalls and HTTP faults (seed ${seed})`, async () => {
+    if (process.env['TRIBUTARY_CHAOS_PROJECT'] !== '1')
+      throw new Error(
+        'the chaos run resets the pipeline topics and kills the broker: run it alone with `npm run test:chaos` (vitest --config test/chaos/vitest.config.ts)',
+      );
     const e = endpoints();
     // Every child process inherits these.
     process.env['KAFKA_BROKERS'] = e.kafkaBrokers.join(',');

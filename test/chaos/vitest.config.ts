@@ -15,5 +15,8 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 300_000,
     fileParallelism: false,
+    // The test refuses to run without it: inside the shared integration project it would wipe
+    // the pipeline topics and kill the broker under the other tests.
+    env: { TRIBUTARY_CHAOS_PROJECT: '1' },
   },
 });
