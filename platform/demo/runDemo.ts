@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import pkg from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
+import type { Registry } from 'prom-client';
 import { mappings } from '../../processors/mappings/index.js';
 import { createProcessor } from '../../processors/runProcessor.js';
 import { CdcProducer } from '../../producers/cdc/cdcProducer.js';
@@ -73,6 +74,20 @@ async function sinkBacklog(
     behind += await unconsumedRecords(kafka, topic, stored);
   }
   return behind;
+}
+
+/** Sum of a counter's values on a registry, optionally only those with the given labels. */
+async function counterTotal(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values
+    .filter((value) => Object.entries(labels).every(([key, expected]) => value.labels[key] === expected))
+    .reduce((sum, value) => sum + value.value, 0);
 }
 
 /**
@@ -191,13 +206,29 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const fragmentTopics = entityCatalog.map((contract) => fragmentsTopic(contract.entity));
   const canonicalTopics = entityTables.map((spec) => `canonical.${spec.entity}`);
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
+  // Live progress: records per second per stage, from the roles' own counters.
+  const counters = async (): Promise<Record<string, number>> => ({
+    map: await counterTotal(metrics, 'tributary_processor_records_in_total', { processor: 'map' }),
+    merge: await counterTotal(metrics, 'tributary_processor_records_in_total', { processor: 'merge' }),
+    sink:
+      (await counterTotal(metrics, 'tributary_sink_rows_upserted_total')) +
+      (await counterTotal(metrics, 'tributary_sink_rows_deleted_total')),
+  });
+  let previous = { at: Date.now(), values: await counters() };
   for (;;) {
     const lag = {
       map: await groupBacklog(kafka, admin, 'tributary-processor-map', mappedTopics),
       merge: await groupBacklog(kafka, admin, 'tributary-processor-merge', fragmentTopics),
       sink: await sinkBacklog(kafka, client, 'tributary-sink-postgres', canonicalTopics),
     };
-    write(`    behind: map ${lag.map}, merge ${lag.merge}, sink ${lag.sink}`);
+    const now = { at: Date.now(), values: await counters() };
+    const seconds = Math.max(0.001, (now.at - previous.at) / 1000);
+    const rate = (stage: string): string =>
+      (((now.values[stage] ?? 0) - (previous.values[stage] ?? 0)) / seconds).toFixed(0);
+    previous = now;
+    write(
+      `    map ${rate('map')}/s (behind ${lag.map}) · merge ${rate('merge')}/s (behind ${lag.merge}) · sink ${rate('sink')} rows/s (behind ${lag.sink})`,
+    );
     if (lag.map === 0 && lag.merge === 0 && lag.sink === 0) break;
     if (Date.now() > deadline)
       throw new Error(
