@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { isRetryable, TributaryError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
@@ -240,8 +240,13 @@ export class ExactlyOnceProcessor {
       if (!last) continue;
       const nextOffset = (BigInt(last.offset) + 1n).toString();
       const stopTimer = this.transactionSeconds.startTimer({ processor: this.options.stage.name });
-      const transaction = await producer.transaction();
+      // Everything from here to the commit is one unit: whatever fails (beginning the transaction
+      // included — a broker restart leaves kafkajs' producer in a state it cannot leave), the
+      // staged state is rolled back and the producer replaced, else the partition stalls or the
+      // stage believes in outputs that were never committed.
+      let transaction: Transaction | undefined;
       try {
+        transaction = await producer.transaction();
         if (outputs.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(outputs) });
         await transaction.sendOffsets({
           consumerGroupId: this.options.groupId,
@@ -250,7 +255,7 @@ export class ExactlyOnceProcessor {
         this.options.faultPoints?.beforeCommit?.();
         await transaction.commit();
       } catch (error) {
-        await transaction.abort().catch(() => undefined);
+        await transaction?.abort().catch(() => undefined);
         this.options.stage.rollbackPartition?.(topic, partition);
         await this.dropProducer(topic, partition);
         this.options.log.warn(

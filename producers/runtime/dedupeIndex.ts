@@ -35,6 +35,13 @@ export class DedupeIndex {
 
   static async load(kafka: Kafka, topic: string): Promise<DedupeIndex> {
     const index = new DedupeIndex();
+    await index.reload(kafka, topic);
+    return index;
+  }
+
+  /** Re-reads the topic into this same index (shared by the streams that write the topic). */
+  async reload(kafka: Kafka, topic: string): Promise<void> {
+    this.hashes.clear();
     await readTopicToEnd({
       kafka,
       topic,
@@ -42,14 +49,13 @@ export class DedupeIndex {
         const key = message.key?.toString('utf8');
         if (key === undefined) return;
         if (message.value === null) {
-          index.hashes.set(key, DELETED);
+          this.hashes.set(key, DELETED);
           return;
         }
         const hash = message.headers?.[contentHashHeader]?.toString();
         const operation = message.headers?.['tributary.operation']?.toString();
-        index.hashes.set(key, operation === 'delete' ? DELETED : (hash ?? ''));
+        this.hashes.set(key, operation === 'delete' ? DELETED : (hash ?? ''));
       },
     });
-    return index;
   }
 }

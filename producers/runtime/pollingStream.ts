@@ -83,6 +83,7 @@ export class SharedDedupeIndex {
 export class PollingStream {
   private readonly publisher: TransactionalPublisher;
   private index = new DedupeIndex();
+  private opened = false;
   private state: SourceState | undefined;
   private readonly stateKey: string;
   readonly rawTopic: string;
@@ -154,10 +155,13 @@ export class PollingStream {
     this.state = (await loadSourceStates(this.options.kafka, this.options.stateTopic, [this.stateKey])).get(
       this.stateKey,
     );
-    this.index = await (this.options.index ?? new SharedDedupeIndex()).load(
-      this.options.kafka,
-      this.rawTopic,
-    );
+    if (this.opened) await this.index.reload(this.options.kafka, this.rawTopic);
+    else
+      this.index = await (this.options.index ?? new SharedDedupeIndex()).load(
+        this.options.kafka,
+        this.rawTopic,
+      );
+    this.opened = true;
     this.options.log.info(
       { stream: this.options.stream.name, cursor: this.cursorText(), indexedKeys: this.index.size },
       'stream opened',
@@ -231,6 +235,12 @@ export class PollingStream {
     let cursor: TieSafeCursor | null = this.cursorText() ? parseCursor(this.cursorText() as string) : null;
     const seenKeys = full ? new Set<string>() : undefined;
     try {
+      if (!this.publisher.connected) {
+        // A publish failed with an unknown outcome: fence, then re-read what Kafka holds (cursor
+        // and content hashes) before fetching anything, so nothing is lost or published twice.
+        await this.open();
+        cursor = this.cursorText() ? parseCursor(this.cursorText() as string) : null;
+      }
       let page: PageRequest | null = this.firstPage(full, cursor);
       while (page) {
         if (options.signal?.aborted)

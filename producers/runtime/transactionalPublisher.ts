@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer, Transaction } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { TributaryError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
@@ -85,8 +85,9 @@ export class TransactionalPublisher {
     const producer = this.producer;
     if (!producer) throw new TributaryError('INVALID_STATE', 'publisher not connected');
     const stop = this.latency.startTimer({ source: this.options.source });
-    const transaction = await producer.transaction();
+    let transaction: Transaction | undefined;
     try {
+      transaction = await producer.transaction();
       await transaction.sendBatch({
         topicMessages: groupByTopic([
           ...records,
@@ -96,9 +97,14 @@ export class TransactionalPublisher {
       await transaction.commit();
     } catch (error) {
       this.transactions.inc({ source: this.options.source, outcome: 'aborted' });
-      await transaction.abort().catch((abortError: unknown) => {
+      await transaction?.abort().catch((abortError: unknown) => {
         this.options.log.warn({ err: abortError }, 'abort after failed publish also failed');
       });
+      // The outcome may be unknown (a commit sent, its answer lost) and kafkajs' producer may be
+      // stuck mid-transaction after a broker restart: drop it. The caller must reconnect — which
+      // fences, so the transaction is then settled one way or the other — and re-read its state.
+      this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
       throw new TributaryError(
         'KAFKA_UNAVAILABLE',
         `publishing ${records.length} records for ${stateKey} failed`,
@@ -112,6 +118,11 @@ export class TransactionalPublisher {
     }
     this.transactions.inc({ source: this.options.source, outcome: 'committed' });
     this.records.inc({ source: this.options.source }, records.length);
+  }
+
+  /** False after a failed publish: reconnect (and re-read the committed state) before publishing again. */
+  get connected(): boolean {
+    return this.producer !== undefined;
   }
 
   async disconnect(): Promise<void> {
