@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TributaryError } from '../errors.js';
 import { registerCdcCommand } from './cdcCommand.js';
+import { registerChaosCommand } from './chaosCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { registerMigrateCommand } from './migrateCommand.js';
 import { registerOpsCommands } from './opsCommands.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerCdcCommand(program);
   registerOpsCommands(program);
   registerReconcileCommand(program);
+  registerChaosCommand(program);
   registerDemoCommand(program);
   return program;
 }
