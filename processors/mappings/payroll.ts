@@ -84,6 +84,14 @@ export const payrollPayRatesMapping: Mapping = {
       observe.typeMismatch('amount', 'money');
       compensation = derived(null, 'invalid(compensation)');
     }
-    return [{ entity: 'employee', businessKey: employeeNumber, fields: { compensation } }];
+    // The business key travels with every fragment: an employee known only from its pay rate
+    // (HR and payroll rows not arrived yet, or deleted) must still be a valid Employee.
+    return [
+      {
+        entity: 'employee',
+        businessKey: employeeNumber,
+        fields: { employeeNumber: copy(employeeNumber), compensation },
+      },
+    ];
   },
 };

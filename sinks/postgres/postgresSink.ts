@@ -199,7 +199,11 @@ export class PostgresSink {
       (batch as unknown as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? '0',
     );
     if (state.awaitingSeek !== undefined) {
-      if (fetchedOffset !== state.awaitingSeek) return; // fetched before our seek took effect
+      // Fetched before our seek took effect: drop it. A fetch at or past the stored offset means the
+      // seek did take effect — kafkajs skips transaction markers without calling us, so the first
+      // batch after seeking to an offset that holds a commit marker starts after it. (Waiting for
+      // an exact match here looped forever: found by the chaos run.)
+      if (fetchedOffset < state.awaitingSeek) return;
       state.awaitingSeek = undefined;
     }
     const floor = state.fetchedUpTo ?? (typeof state.stored === 'bigint' ? state.stored : -1n);
