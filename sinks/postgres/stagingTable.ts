@@ -7,6 +7,7 @@ import { copyField, hasNul, pgTextArrayLiteral } from './copyText.js';
 import type { UpsertRecord } from './sinkRecord.js';
 import type { EntityTableSpec } from './specs/entityTableSpec.js';
 import type { Statement } from './tableStatements.js';
+import { versionGuardedUpsert } from './versionGuardedUpsert.js';
 
 /**
  * The sink's write path for upserts: rows are COPYed into a per-connection temporary staging
@@ -41,7 +42,6 @@ const q = pg.escapeIdentifier;
 const COPY_CHUNK_ROWS = 500;
 
 export function createStagingTable(spec: EntityTableSpec): StagingTable {
-  const table = q(spec.table);
   const stage = q(`sink_stage_${spec.table}`);
   const typed = spec.columns;
   const stageCols = [
@@ -60,18 +60,6 @@ export function createStagingTable(spec: EntityTableSpec): StagingTable {
     stageCols.map((name, index) => `${q(name)} ${index === 0 ? 'integer' : 'text'}`).join(', ') +
     ') ON COMMIT DELETE ROWS';
   const copySql = `COPY ${stage} (${stageCols.map(q).join(', ')}) FROM STDIN`;
-  const insertCols = [
-    'id',
-    'version',
-    'data',
-    'provenance',
-    'mapping_versions',
-    'canonical_updated_at',
-    'source_topic',
-    'source_partition',
-    'source_offset',
-    ...typed.map((column) => column.name),
-  ];
   const selectExprs = [
     's.id::uuid',
     's.version::bigint',
@@ -84,18 +72,13 @@ export function createStagingTable(spec: EntityTableSpec): StagingTable {
     's.source_offset::bigint',
     ...typed.map((column) => `s.${q(`c_${column.name}`)}::${column.type}`),
   ];
-  const updates = insertCols
-    .filter((name) => name !== 'id')
-    .map((name) => `${q(name)} = EXCLUDED.${q(name)}`)
-    .concat(['"updated_at" = now()', '"deleted_at" = NULL']);
   const returnsIds = spec.children.length > 0;
-  const mergeText =
-    `INSERT INTO ${table} (${insertCols.map(q).join(', ')}) ` +
-    `SELECT ${selectExprs.join(', ')} FROM ${stage} AS s WHERE s.ord >= $3 AND s.ord < $4 ` +
-    `ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')} ` +
-    // The version guard: an older or equal version never overwrites (replays change nothing).
-    `WHERE ${table}."version" < EXCLUDED."version"` +
-    (returnsIds ? ' RETURNING "id"' : '');
+  const mergeText = versionGuardedUpsert(
+    spec,
+    selectExprs,
+    `${stage} AS s WHERE s.ord >= $3 AND s.ord < $4`,
+    returnsIds,
+  );
   const prepared = new WeakSet<pg.ClientBase>();
 
   function line(record: UpsertRecord, ordinal: number): string | TributaryError {

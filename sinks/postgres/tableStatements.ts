@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { DeleteRecord, UpsertRecord } from './sinkRecord.js';
 import type { ChildTableSpec, ColumnValue, EntityTableSpec } from './specs/entityTableSpec.js';
 import { createStagingTable, type StagingTable } from './stagingTable.js';
+import { versionGuardedUpsert } from './versionGuardedUpsert.js';
 
 /**
  * Set-based SQL for one entity table, built once from its spec. Identifiers are quoted with
@@ -51,18 +52,6 @@ export function createTableStatements(spec: EntityTableSpec): TableStatements {
   // $1 = topic, $2 = partition; then one array per column.
   const unnestArgs = allCols.map((column, index) => `$${index + 3}::${column.type}[]`).join(', ');
   const alias = allCols.map((column) => q(column.name)).join(', ');
-  const insertCols = [
-    'id',
-    'version',
-    'data',
-    'provenance',
-    'mapping_versions',
-    'canonical_updated_at',
-    'source_topic',
-    'source_partition',
-    'source_offset',
-    ...typed.map((column) => column.name),
-  ];
   const selectExprs = [
     'u.id',
     'u.version',
@@ -75,16 +64,7 @@ export function createTableStatements(spec: EntityTableSpec): TableStatements {
     'u.source_offset',
     ...typed.map((column) => `u.${q(column.name)}`),
   ];
-  const updates = insertCols
-    .filter((name) => name !== 'id')
-    .map((name) => `${q(name)} = EXCLUDED.${q(name)}`)
-    .concat(['"updated_at" = now()', '"deleted_at" = NULL']);
-  const upsertText =
-    `INSERT INTO ${table} (${insertCols.map(q).join(', ')}) ` +
-    `SELECT ${selectExprs.join(', ')} FROM unnest(${unnestArgs}) AS u(${alias}) ` +
-    `ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')} ` +
-    // The version guard: an older or equal version never overwrites (replays change nothing).
-    `WHERE ${table}."version" < EXCLUDED."version" RETURNING "id"`;
+  const upsertText = versionGuardedUpsert(spec, selectExprs, `unnest(${unnestArgs}) AS u(${alias})`, true);
 
   // A tombstone has no version; it applies to a row last written from an earlier offset of the
   // same partition (keys never change partition), or from another partition/topic (repartition).
