@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod/v4';
 import { TributaryError } from './errors.js';
 import { localEndpoints } from './stack/paths.js';
@@ -41,6 +43,11 @@ export const configSchema = z
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
     TRIBUTARY_HOME: z.string().min(1).optional(),
+    /**
+     * Where the merge processor keeps its state on local disk (a rebuildable cache; on Kubernetes
+     * an emptyDir). Each process uses a fresh subdirectory and removes it on exit.
+     */
+    MERGE_STATE_DIR: z.string().min(1).default(join(tmpdir(), 'tributary-merge-state')),
   })
   .superRefine((config, ctx) => {
     if (config.KAFKA_SASL_MECHANISM === 'oauthbearer' && !config.KAFKA_AWS_REGION) {

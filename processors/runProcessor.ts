@@ -50,6 +50,7 @@ export function createProcessor(
           encoder: new CanonicalCodec(config.SCHEMA_REGISTRY_URL),
           log,
           metrics,
+          stateDirectory: config.MERGE_STATE_DIR,
         });
   return new ExactlyOnceProcessor({
     kafka,

@@ -18,6 +18,7 @@ import { PayrollWriter } from '../../producers/sources/payroll/payrollWriter.js'
 import { entityCatalog } from '../../schemas/entityCatalog.js';
 import { registerCanonicalSchemas } from '../../schemas/registry.js';
 import { fileSchemaHistory } from '../../schemas/schemaHistory.js';
+import { JsonWireDecoder } from '../../schemas/wireFormat.js';
 import { PostgresSink } from '../../sinks/postgres/postgresSink.js';
 import { entityTables } from '../../sinks/postgres/specs/entityTables.js';
 import { printTable } from '../cli/output.js';
@@ -169,7 +170,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     {
       kafka: createKafka({ config, log, clientId: 'tributary-demo-sink' }),
       pool,
-      decoder: new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }),
+      decoder: new JsonWireDecoder(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL })),
       log,
       onFatal: (error) => {
         write(`the sink stopped: ${error instanceof Error ? error.message : String(error)}`);

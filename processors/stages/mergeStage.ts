@@ -11,20 +11,13 @@ import { canonicalIdOfFragmentKey, type Fragment } from '../fragment.js';
 import { type MergePolicy, mergeFragments } from '../merge.js';
 import type { InputRecord, ProcessingStage } from '../runtime/exactlyOnceProcessor.js';
 import { rawPositionHeader } from './mapStage.js';
+import { type EntityState, emptyEntityState, MergeStateStore } from './mergeStateStore.js';
 
 /** Headers on canonical records: let state be rebuilt without decoding values. */
 export const canonicalHeaders = {
   version: 'tributary.version',
   contentHash: 'tributary.content-hash',
 } as const;
-
-interface EntityState {
-  fragments: Map<string, Fragment>;
-  /** Raw position (topic:partition:offset) of the last fragment or delete seen per source record. */
-  positions: Map<string, string>;
-  version: number;
-  contentHash: string | null;
-}
 
 interface RawPosition {
   topic: string;
@@ -72,25 +65,33 @@ export interface MergeStageOptions {
   encoder: CanonicalEncoder;
   log: Logger;
   metrics: Registry;
+  /** Parent directory of the on-disk merge state (one fresh subdirectory per process). */
+  stateDirectory: string;
   now?: () => Date;
 }
+
+/** Entries staged while a partition is rebuilt before they are written to disk: bounds memory. */
+const rebuildFlushEvery = 5_000;
 
 /**
  * Stage 2: fragments → merged canonical records. Input partition p of
  * `_tributary.fragments.<entity>` holds every fragment of the canonical ids that live in
  * partition p of `canonical.<entity>`, so one owner merges them. Its state (current fragments,
  * last version and content hash per id) is rebuilt on assignment from those two partitions, read
- * committed, after fencing — so it survives crashes and rebalances without a separate store.
- * Memory: proportional to the fragments of the assigned partitions (see README, "Limits").
+ * committed, after fencing — so it survives crashes and rebalances. The state lives on local disk
+ * (`MergeStateStore`, LMDB); the heap holds only the entries of the transaction in flight.
  */
 export class MergeStage implements ProcessingStage {
   readonly name = 'merge';
-  private readonly states = new Map<string, Map<string, EntityState>>();
+  private readonly store: MergeStateStore;
+  /** Partitions whose state is loaded in this generation. */
+  private readonly loaded = new Set<string>();
   private readonly entitiesGauge;
   private readonly staleFragments;
   private readonly contractByTopic = new Map<string, EntityContract>();
 
   constructor(private readonly options: MergeStageOptions) {
+    this.store = new MergeStateStore(options.stateDirectory);
     for (const contract of options.contracts)
       this.contractByTopic.set(fragmentsTopic(contract.entity), contract);
     this.staleFragments = ensureCounter(
@@ -101,8 +102,8 @@ export class MergeStage implements ProcessingStage {
     );
     this.entitiesGauge = ensureGauge(
       options.metrics,
-      'tributary_merge_entities_in_memory',
-      'Entities held in merge state',
+      'tributary_merge_state_entities',
+      'Entities in the merge state of the assigned partitions (on disk)',
       ['entity'],
     );
   }
@@ -119,13 +120,14 @@ export class MergeStage implements ProcessingStage {
 
   async loadPartition(topic: string, partition: number, committedOffset: string): Promise<void> {
     const contract = this.contractOf(topic);
-    const state = new Map<string, EntityState>();
+    const partitionKey = `${topic}:${partition}`;
+    this.loaded.delete(partitionKey);
+    this.store.reset(partitionKey);
     const entityState = (id: string): EntityState => {
-      let entry = state.get(id);
-      if (!entry) {
-        entry = { fragments: new Map(), positions: new Map(), version: 0, contentHash: null };
-        state.set(id, entry);
-      }
+      let entry = this.store.get(partitionKey, id);
+      if (!entry) entry = emptyEntityState();
+      this.store.stage(partitionKey, id, entry);
+      if (this.store.stagedCount(partitionKey) >= rebuildFlushEvery) this.store.commit(partitionKey);
       return entry;
     };
     // Fragments up to the committed input offset: exactly what the committed outputs reflect.
@@ -143,10 +145,10 @@ export class MergeStage implements ProcessingStage {
             message.value === null ? null : (JSON.parse(message.value.toString('utf8')) as Fragment);
           const entry = entityState(id);
           const position = positionOf(message, fragment);
-          if (isOlder(position, entry.positions.get(sourceKey))) return;
-          if (position) entry.positions.set(sourceKey, position);
-          if (fragment) entry.fragments.set(sourceKey, fragment);
-          else entry.fragments.delete(sourceKey);
+          if (isOlder(position, entry.positions[sourceKey])) return;
+          if (position) entry.positions[sourceKey] = position;
+          if (fragment) entry.fragments[sourceKey] = fragment;
+          else delete entry.fragments[sourceKey];
         },
       });
     }
@@ -166,36 +168,43 @@ export class MergeStage implements ProcessingStage {
             : (message.headers?.[canonicalHeaders.contentHash]?.toString() ?? null);
       },
     });
-    for (const [id, entry] of state)
-      if (
-        entry.fragments.size === 0 &&
-        entry.positions.size === 0 &&
-        entry.contentHash === null &&
-        entry.version === 0
-      )
-        state.delete(id);
-    this.states.set(`${topic}:${partition}`, state);
+    this.store.commit(partitionKey);
+    this.loaded.add(partitionKey);
     this.entitiesGauge.set({ entity: contract.entity }, this.countEntities(contract));
-    this.options.log.info({ topic, partition, entities: state.size }, 'merge state rebuilt');
+    this.options.log.info(
+      { topic, partition, entities: this.store.count(partitionKey) },
+      'merge state rebuilt',
+    );
   }
 
   private countEntities(contract: EntityContract): number {
     let total = 0;
-    for (const [key, state] of this.states)
-      if (key.startsWith(`${fragmentsTopic(contract.entity)}:`)) total += state.size;
+    for (const key of this.loaded)
+      if (key.startsWith(`${fragmentsTopic(contract.entity)}:`)) total += this.store.count(key);
     return total;
   }
 
+  commitPartition(topic: string, partition: number): void {
+    this.store.commit(`${topic}:${partition}`);
+  }
+
   rollbackPartition(topic: string, partition: number): void {
-    // The in-memory state may hold uncommitted changes: drop it; it is rebuilt on re-assignment.
-    this.states.delete(`${topic}:${partition}`);
+    // Staged entries belong to outputs that were never committed: drop them, and rebuild the
+    // partition on its next batch (the runtime re-fences and calls loadPartition).
+    const partitionKey = `${topic}:${partition}`;
+    this.store.rollback(partitionKey);
+    this.loaded.delete(partitionKey);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
   }
 
   async process(input: InputRecord): Promise<OutboundRecord[]> {
     const { topic, partition, message } = input;
     const contract = this.contractOf(topic);
-    const state = this.states.get(`${topic}:${partition}`);
-    if (!state)
+    const partitionKey = `${topic}:${partition}`;
+    if (!this.loaded.has(partitionKey))
       throw new TributaryError('INVALID_STATE', `merge state of ${topic}[${partition}] not loaded`, {
         retryable: false,
       });
@@ -207,24 +216,22 @@ export class MergeStage implements ProcessingStage {
         `fragment key ${JSON.stringify(key.slice(0, 80))} has no canonical id`,
       );
     const sourceKey = key.slice(id.length + 1);
-    let entry = state.get(id);
-    if (!entry) {
-      entry = { fragments: new Map(), positions: new Map(), version: 0, contentHash: null };
-      state.set(id, entry);
-    }
+    const entry = this.store.get(partitionKey, id) ?? emptyEntityState();
     const incoming = message.value === null ? null : (JSON.parse(message.value.toString('utf8')) as Fragment);
     const position = positionOf(message, incoming);
-    if (isOlder(position, entry.positions.get(sourceKey))) {
+    if (isOlder(position, entry.positions[sourceKey])) {
       this.staleFragments.inc({ entity: contract.entity });
       return [];
     }
-    if (position) entry.positions.set(sourceKey, position);
-    const fragments = new Map(entry.fragments);
-    if (incoming === null) fragments.delete(sourceKey);
-    else fragments.set(sourceKey, incoming);
+    // The entry is this transaction's own copy (staged, or freshly decoded from disk): mutate it.
+    this.store.stage(partitionKey, id, entry);
+    if (position) entry.positions[sourceKey] = position;
+    if (incoming === null) delete entry.fragments[sourceKey];
+    else entry.fragments[sourceKey] = incoming;
+    const fragments = Object.values(entry.fragments);
 
     const output: OutboundRecord[] = [];
-    if (fragments.size === 0) {
+    if (fragments.length === 0) {
       if (entry.contentHash !== null) {
         // Every source deleted it: tombstone the canonical record (the version stays, so a
         // re-creation continues the sequence).
@@ -238,14 +245,13 @@ export class MergeStage implements ProcessingStage {
         entry.version += 1;
         entry.contentHash = null;
       }
-      entry.fragments = fragments;
       return output;
     }
     const policy = this.options.policies[contract.entity] ?? {
       fields: {},
       defaultRule: { strategy: 'most-recent' },
     };
-    const merged = mergeFragments([...fragments.values()], policy);
+    const merged = mergeFragments(fragments, policy);
     if (merged.contentHash !== entry.contentHash) {
       const version = entry.version + 1;
       const record = {
@@ -266,7 +272,6 @@ export class MergeStage implements ProcessingStage {
       entry.version = version;
       entry.contentHash = merged.contentHash;
     }
-    entry.fragments = fragments;
     return output;
   }
 }

@@ -4,6 +4,7 @@ import { startHealthServer } from '../../platform/healthServer.js';
 import { createKafka } from '../../platform/kafka.js';
 import { onShutdownSignal } from '../../platform/lifecycle.js';
 import { createPgPool } from '../../platform/postgres.js';
+import { JsonWireDecoder } from '../../schemas/wireFormat.js';
 import { PostgresSink } from './postgresSink.js';
 import type { PostgresSinkOptionsInput } from './sinkOptions.js';
 
@@ -25,7 +26,7 @@ export async function runPostgresSink(
 ): Promise<number> {
   const { config, log, metrics } = context;
   const pool = createPgPool(config);
-  const decoder = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL });
+  const decoder = new JsonWireDecoder(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }));
   let commits = 0;
   let resolveExit: (code: number) => void = () => undefined;
   const exit = new Promise<number>((resolve) => {

@@ -112,6 +112,11 @@ describe('MapStage', () => {
   it.each([
     ['malformed JSON', '{"envelopeVersion":1,', /raw record is not JSON/],
     ['a __proto__ key', `{"__proto__":{"polluted":true},"envelopeVersion":1}`, /forbidden key "__proto__"/],
+    [
+      'an escaped __proto__ key nested in an array',
+      String.raw`{"envelopeVersion":1,"payload":{"lines":[{"\u005f_proto__":{"polluted":true}}]}}`,
+      /forbidden key "__proto__"/,
+    ],
     ['deep nesting', `${'{"a":'.repeat(100)}1${'}'.repeat(100)}`, /nests deeper than 64/],
     ['an invalid envelope', JSON.stringify({ envelopeVersion: 1 }), /raw envelope invalid: eventId/],
     ['an oversized record', Buffer.alloc(4 * 1024 * 1024 + 1, 0x20), /exceeds/],

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
+import { JsonWireDecoder } from '../../../schemas/wireFormat.js';
 import { dlqHeaders } from '../../../sinks/postgres/dlqPublisher.js';
 import { PostgresSink } from '../../../sinks/postgres/postgresSink.js';
 import { entityTables } from '../../../sinks/postgres/specs/entityTables.js';
@@ -43,7 +44,7 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
       {
         kafka: testKafka('sink-under-test'),
         pool: db.pool,
-        decoder: new SchemaRegistry({ host: endpoints().schemaRegistryUrl }),
+        decoder: new JsonWireDecoder(new SchemaRegistry({ host: endpoints().schemaRegistryUrl })),
         log: testLogger(),
         metrics,
       },

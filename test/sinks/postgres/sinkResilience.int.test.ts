@@ -3,6 +3,7 @@ import pkg from '@kafkajs/confluent-schema-registry';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
+import { JsonWireDecoder } from '../../../schemas/wireFormat.js';
 import { PostgresSink } from '../../../sinks/postgres/postgresSink.js';
 import type { PostgresSinkOptionsInput } from '../../../sinks/postgres/sinkOptions.js';
 import { employeeTable } from '../../../sinks/postgres/specs/employeeTable.js';
@@ -48,7 +49,7 @@ describe('PostgresSink resilience (real Kafka + PostgreSQL)', () => {
       {
         kafka: testKafka('sink-resilience'),
         pool,
-        decoder: new SchemaRegistry({ host: endpoints().schemaRegistryUrl }),
+        decoder: new JsonWireDecoder(new SchemaRegistry({ host: endpoints().schemaRegistryUrl })),
         log: testLogger(),
         metrics,
         graceMs: 10_000,
