@@ -137,6 +137,13 @@ export class PostgresSink {
     return total;
   }
 
+  /** Encoded bytes buffered across all partitions (the process-wide memory bound). */
+  private bufferedBytes(): number {
+    let total = 0;
+    for (const state of this.partitions.values()) total += state.bytes;
+    return total;
+  }
+
   start(): Promise<void> {
     return this.lifecycle.start();
   }
@@ -219,9 +226,12 @@ export class PostgresSink {
     resolveOffset(lastOffset);
     state.fetchedUpTo = BigInt(lastOffset) + 1n;
     this.metrics.bufferedRecords.set(this.bufferedRecords());
+    this.metrics.bufferedBytes.set(this.bufferedBytes());
     if (
       !state.paused &&
-      (state.records.length >= this.options.highWaterRecords || state.bytes >= this.options.highWaterBytes)
+      (state.records.length >= this.options.highWaterRecords ||
+        state.bytes >= this.options.highWaterBytes ||
+        this.bufferedBytes() >= this.options.maxBufferedBytes)
     ) {
       this.setPaused(state, true);
     }
@@ -362,7 +372,8 @@ export class PostgresSink {
     if (
       state.paused &&
       state.records.length <= this.options.lowWaterRecords &&
-      state.bytes <= this.options.lowWaterBytes
+      state.bytes <= this.options.lowWaterBytes &&
+      this.bufferedBytes() <= this.options.maxBufferedBytes / 2
     ) {
       this.setPaused(state, false);
     }
@@ -446,6 +457,7 @@ export class PostgresSink {
     state.stored = result.nextOffset;
     state.shift(batch.length);
     this.metrics.bufferedRecords.set(this.bufferedRecords());
+    this.metrics.bufferedBytes.set(this.bufferedBytes());
     if (state.highWatermark !== undefined) {
       const lag = state.highWatermark - result.nextOffset;
       this.metrics.lag.set(
@@ -453,7 +465,9 @@ export class PostgresSink {
         Number(lag > 0n ? lag : 0n),
       );
     }
-    this.resumeIfDrained(state);
+    // A partition paused by the process-wide bound may hold nothing to flush itself: every
+    // flush re-checks them all.
+    for (const partition of this.partitions.values()) this.resumeIfDrained(partition);
     // Kafka's committed offset is for lag monitoring only; the database holds the truth.
     this.consumer
       .commitOffsets([

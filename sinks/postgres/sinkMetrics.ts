@@ -36,6 +36,11 @@ export function createSinkMetrics(registry: Registry) {
       'Partitions currently paused',
     ),
     bufferedRecords: ensureGauge(registry, 'tributary_sink_buffered_records', 'Records buffered in memory'),
+    bufferedBytes: ensureGauge(
+      registry,
+      'tributary_sink_buffered_bytes',
+      'Encoded bytes buffered in memory across all partitions (bounded by maxBufferedBytes)',
+    ),
     dlq: ensureCounter(registry, 'tributary_sink_dlq_total', 'Records sent to the DLQ', ['entity', 'stage']),
     retries: ensureCounter(registry, 'tributary_sink_retries_total', 'Batch transactions retried', [
       'entity',

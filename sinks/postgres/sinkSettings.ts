@@ -18,6 +18,7 @@ const settingsSchema = z.object({
   SINK_HIGH_WATER_RECORDS: z.coerce.number().int().min(2).optional(),
   SINK_LOW_WATER_RECORDS: z.coerce.number().int().min(1).optional(),
   SINK_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(1024).optional(),
+  SINK_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).optional(),
   SINK_CIRCUIT_RESET_MS: z.coerce.number().int().min(100).optional(),
   SINK_BACKOFF_INITIAL_MS: z.coerce.number().int().min(1).optional(),
   SINK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).optional(),
@@ -53,6 +54,7 @@ export function sinkSettingsFromEnv(env: NodeJS.ProcessEnv): SinkSettings {
   if (s.SINK_HIGH_WATER_RECORDS) sink.highWaterRecords = s.SINK_HIGH_WATER_RECORDS;
   if (s.SINK_LOW_WATER_RECORDS) sink.lowWaterRecords = s.SINK_LOW_WATER_RECORDS;
   if (s.SINK_MAX_BYTES_PER_PARTITION) sink.maxBytesPerPartition = s.SINK_MAX_BYTES_PER_PARTITION;
+  if (s.SINK_MAX_BUFFERED_BYTES) sink.maxBufferedBytes = s.SINK_MAX_BUFFERED_BYTES;
   if (s.SINK_CIRCUIT_RESET_MS) sink.circuitResetMs = s.SINK_CIRCUIT_RESET_MS;
   if (s.SINK_BACKOFF_INITIAL_MS || s.SINK_BACKOFF_MAX_MS) {
     sink.backoff = {

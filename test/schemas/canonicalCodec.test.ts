@@ -4,13 +4,10 @@ import type { SchemaRegistryClient } from '../../schemas/registryClient.js';
 import { translateRegistryError } from '../../schemas/registryClient.js';
 import { sampleData, sampleRecord } from './samples.js';
 
-function fakeClient(overrides: Partial<Record<'getRegistryIdBySchema' | 'encode' | 'decode', unknown>> = {}) {
+function fakeClient(overrides: Partial<Record<'getRegistryIdBySchema' | 'getSchema', unknown>> = {}) {
   const client = {
     getRegistryIdBySchema: vi.fn(async () => 41),
-    encode: vi.fn(async (id: number, payload: unknown) =>
-      Buffer.concat([Buffer.from([0, 0, 0, 0, id]), Buffer.from(JSON.stringify(payload))]),
-    ),
-    decode: vi.fn(async (buffer: Buffer) => JSON.parse(buffer.subarray(5).toString()) as unknown),
+    getSchema: vi.fn(async () => ({})),
     ...overrides,
   };
   return client;
@@ -29,7 +26,6 @@ describe('CanonicalCodec', () => {
       message: 'invalid employee record: data.hireDate: expected date string',
     });
     expect(client.getRegistryIdBySchema).not.toHaveBeenCalled();
-    expect(client.encode).not.toHaveBeenCalled();
   });
 
   it('looks the schema id up once per entity, under <topic>-value, and encodes the parsed record', async () => {
@@ -43,8 +39,14 @@ describe('CanonicalCodec', () => {
       'canonical.employee-value',
       expect.objectContaining({ type: 'JSON' }),
     );
-    expect(client.encode).toHaveBeenLastCalledWith(41, record);
+    // Confluent wire format: magic byte 0, schema id 41 big-endian, the JSON body.
+    expect([...buffer.subarray(0, 5)]).toEqual([0, 0, 0, 0, 41]);
+    expect(JSON.parse(buffer.subarray(5).toString('utf8'))).toEqual(record);
     expect(await codec.decode(buffer)).toEqual(record);
+    expect(await codec.decode(buffer)).toEqual(record);
+    // The decoder checks that the registry knows the id, once per id.
+    expect(client.getSchema).toHaveBeenCalledTimes(1);
+    expect(client.getSchema).toHaveBeenCalledWith(41);
   });
 
   it('does not cache a failed lookup, and explains an unregistered schema', async () => {
@@ -57,8 +59,8 @@ describe('CanonicalCodec', () => {
       code: 'NOT_FOUND',
       message: expect.stringContaining('run "tributary schemas register"'),
     });
-    await codec.encode('vendor', sampleRecord('vendor'));
-    expect(client.encode).toHaveBeenLastCalledWith(7, sampleRecord('vendor'));
+    const buffer = await codec.encode('vendor', sampleRecord('vendor'));
+    expect(buffer.readUInt32BE(1)).toBe(7);
   });
 
   it('rejects an unknown entity by name', async () => {

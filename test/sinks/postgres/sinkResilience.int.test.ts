@@ -87,6 +87,70 @@ describe('PostgresSink resilience (real Kafka + PostgreSQL)', () => {
     return { proxy, url: viaProxy.toString(), pool };
   }
 
+  it('bounds the bytes buffered across all partitions while writes are blocked, then lands everything', async () => {
+    const partitions = 6;
+    const topic = await kafka.createTopic('employee', partitions);
+    const ids = Array.from({ length: 6000 }, () => randomUUID());
+    // Small producer batches: Kafka returns at least one whole record batch per fetch, so the
+    // producer's batch size, not maxBytesPerPartition, would otherwise be the overshoot.
+    await kafka.send(
+      topic,
+      ids.map((id) => ({ key: id, value: employeeRecord(id, 1) })),
+      { chunk: 10 },
+    );
+    // Writes wait on a lock instead of failing: the circuit stays closed, only backpressure
+    // limits intake. Per partition the marks would allow 6 × 256 KiB; the process-wide bound is 512 KiB.
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    cleanups.push(() => locker.end());
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE employee IN EXCLUSIVE MODE');
+    const maxBufferedBytes = 512 * 1024;
+    const maxBytesPerPartition = 16 * 1024;
+    const metrics = createMetricsRegistry({ defaultMetrics: false });
+    const gauge = async (name: string): Promise<number> =>
+      (await metrics.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+    const groupId = uniqueName('bounded-group');
+    const sink = sinkOn(
+      db.pool,
+      {
+        topics: { employee: topic },
+        groupId,
+        dlqTopic: await kafka.createDlqTopic(),
+        maxBatchRecords: 100,
+        highWaterRecords: 100_000,
+        lowWaterRecords: 50,
+        highWaterBytes: 256 * 1024,
+        lowWaterBytes: 64 * 1024,
+        maxBufferedBytes,
+        maxBytesPerPartition,
+      },
+      metrics,
+    );
+    await sink.start();
+    let maxBytes = 0;
+    let maxPaused = 0;
+    const until = Date.now() + 8_000;
+    while (Date.now() < until) {
+      maxBytes = Math.max(maxBytes, await gauge('tributary_sink_buffered_bytes'));
+      maxPaused = Math.max(maxPaused, await gauge('tributary_sink_paused_partitions'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    console.info(`writes blocked 8 s: max ${maxBytes} bytes buffered, max ${maxPaused} partitions paused`);
+    // It filled up to the bound (so the bound is what stopped it), and past it by at most one
+    // fetch per partition.
+    expect(maxBytes).toBeGreaterThan(maxBufferedBytes / 2);
+    expect(maxBytes).toBeLessThanOrEqual(maxBufferedBytes + partitions * (maxBytesPerPartition + 64 * 16));
+    expect(maxPaused).toBe(partitions);
+    await locker.query('COMMIT');
+    await eventually(() => atEnd(groupId, topic), 60_000, 'every record landed');
+    const { rows } = await db.pool.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM employee WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    expect(Number(rows[0]?.n)).toBe(ids.length);
+  });
+
   it(`keeps a sink process's memory bounded behind an open circuit during a ${OUTAGE_MS / 1000} s database outage with a growing backlog, then lands everything`, async () => {
     const { proxy, url } = await proxiedDatabase();
     const topic = await kafka.createTopic('employee', 2);
