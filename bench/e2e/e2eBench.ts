@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../../platform/config.js';
 import { fragmentsTopic } from '../../platform/declaredTopics.js';
+import { replay } from '../../platform/ops/replay.js';
 import { pinnedKafkaVersion } from '../../platform/stack/kafkaService.js';
 import { projectRoot } from '../../platform/stack/paths.js';
 import { readTopicToEnd } from '../../platform/topicReader.js';
@@ -228,6 +229,31 @@ async function main(): Promise<void> {
     await client.end();
     const rss = run.peakRssMb();
 
+    // Replay of the whole raw log (what an operator does after a fix): stop map and merge, reset
+    // both groups to the earliest offsets, run them together until both drained. The mapping
+    // versions are unchanged, so no canonical record may be written.
+    write('  replay: map + merge from the earliest offsets, together');
+    const canonicalTopics = entityCatalog.map((contract) => contract.topic);
+    const canonicalEndBefore = await run.endOffsets(canonicalTopics);
+    await run.stop('map', 'SIGTERM');
+    await run.stop('merge', 'SIGTERM');
+    const replayInput = await countTopics(run.rawTopics.filter((topic) => !topic.startsWith('raw.payroll.')));
+    const replayAdmin = run.kafka.admin();
+    await replayAdmin.connect();
+    for (const role of ['map', 'merge'] as const)
+      await replay({ admin: replayAdmin }, { groupId: run.groups[role], target: { kind: 'earliest' } });
+    await replayAdmin.disconnect();
+    const replayStarted = Date.now();
+    run.start('map');
+    run.start('merge');
+    await waitForStage(run, 'map', { timeoutMs: timeout });
+    const replayDone = await waitForStage(run, 'merge', { timeoutMs: timeout });
+    const replaySeconds = (replayDone - replayStarted) / 1000;
+    const newCanonical = (await run.endOffsets(canonicalTopics)) - canonicalEndBefore;
+    write(
+      `  replay: ${replayInput.records} raw records in ${replaySeconds.toFixed(1)} s, ${newCanonical} new canonical offsets`,
+    );
+
     // Reference: Kafka's own producer at our average raw record size.
     const recordSize = Math.max(1, Math.round(raw.bytes / Math.max(1, raw.records)));
     const perf = await kafkaProducerPerf({
@@ -262,6 +288,11 @@ async function main(): Promise<void> {
         `source change → canonical record p50 ${percentile(result.canonical, 50)} ms, p99 ${percentile(result.canonical, 99)} ms.`,
     );
 
+    const replayLine =
+      `- Replay of the raw log through map + merge running together (offsets reset to the earliest, same mapping versions): ` +
+      `${replayInput.records.toLocaleString('en-US')} raw records in ${replaySeconds.toFixed(1)} s = **${rate1(replayInput.records, replaySeconds)} records/s**; ` +
+      `new canonical records written: ${newCanonical} (a replay with unchanged mappings must write none).`;
+
     const perfLines = perf
       ? [
           `Reference — Kafka's own producer (\`ProducerPerformance\`, acks=all, idempotent) on the same broker, ${perf.records.toLocaleString('en-US')} records of ${recordSize} bytes (our average raw record): ` +
@@ -277,6 +308,7 @@ async function main(): Promise<void> {
       ...table,
       '',
       ...latencyLines,
+      replayLine,
       '',
       ...perfLines,
     ];

@@ -33,7 +33,7 @@ import { createMetricsRegistry } from '../../platform/metrics.js';
 import { migrate } from '../../platform/migrate.js';
 import { withDatabase } from '../../platform/postgres.js';
 import { projectRoot } from '../../platform/stack/paths.js';
-import { JsonWireDecoder } from '../../schemas/wireFormat.js';
+import { frameJson, JsonWireDecoder } from '../../schemas/wireFormat.js';
 import { copyField, pgTextArrayLiteral } from '../../sinks/postgres/copyText.js';
 import { createRecordDecoder } from '../../sinks/postgres/decodeRecord.js';
 import { PostgresSink } from '../../sinks/postgres/postgresSink.js';
@@ -184,7 +184,8 @@ function uprecord(id: string, index: number): UpsertRecord {
     offset: BigInt(Math.floor(index / partitions)),
     key: id,
     value: employee(id, index) as unknown as UpsertRecord['value'],
-    raw: Buffer.alloc(0),
+    // The write path COPYs the consumed JSON body: frame it as the sink would consume it.
+    raw: frameJson(1, JSON.stringify(employee(id, index))),
     bytes: 0,
   };
 }
