@@ -228,6 +228,8 @@ async function main(): Promise<void> {
     const latencyRuns = [await measureLatency(rate, latencySeconds), await measureLatency(floorRate, 15)];
     await client.end();
     const rss = run.peakRssMb();
+    const anon = run.peakAnonRssMb();
+    const memory = (role: string): string => `${rss[role]} MB (anon ${anon[role]} MB)`;
 
     // Replay of the whole raw log (what an operator does after a fix): stop map and merge, reset
     // both groups to the earliest offsets, run them together until both drained. The mapping
@@ -271,12 +273,12 @@ async function main(): Promise<void> {
     const totalSeconds = producerSeconds + mapSeconds + mergeSeconds + sinkSeconds;
     const rate1 = (n: number, s: number): string => Math.round(n / s).toLocaleString('en-US');
     const table = [
-      '| stage | input records | seconds | records/s | peak RSS |',
+      '| stage | input records | seconds | records/s | peak RSS (anonymous) |',
       '|---|---:|---:|---:|---:|',
-      `| producers → raw (HTTP sources, transactional) | ${rawRecords.toLocaleString('en-US')} | ${producerSeconds.toFixed(1)} | ${rate1(rawRecords, producerSeconds)} | HR ${rss['hr']} MB, ERP ${rss['erp']} MB |`,
-      `| map (raw → fragments) | ${raw.records.toLocaleString('en-US')} | ${mapSeconds.toFixed(1)} | ${rate1(raw.records, mapSeconds)} | ${rss['map']} MB |`,
-      `| merge (fragments → canonical, registry encoding) | ${fragments.records.toLocaleString('en-US')} | ${mergeSeconds.toFixed(1)} | ${rate1(fragments.records, mergeSeconds)} | ${rss['merge']} MB |`,
-      `| sink (canonical → PostgreSQL) | ${canonical.records.toLocaleString('en-US')} | ${sinkSeconds.toFixed(1)} | ${rate1(canonical.records, sinkSeconds)} | ${rss['sink']} MB |`,
+      `| producers → raw (HTTP sources, transactional) | ${rawRecords.toLocaleString('en-US')} | ${producerSeconds.toFixed(1)} | ${rate1(rawRecords, producerSeconds)} | HR ${memory('hr')}, ERP ${memory('erp')} |`,
+      `| map (raw → fragments) | ${raw.records.toLocaleString('en-US')} | ${mapSeconds.toFixed(1)} | ${rate1(raw.records, mapSeconds)} | ${memory('map')} |`,
+      `| merge (fragments → canonical, registry encoding) | ${fragments.records.toLocaleString('en-US')} | ${mergeSeconds.toFixed(1)} | ${rate1(fragments.records, mergeSeconds)} | ${memory('merge')} |`,
+      `| sink (canonical → PostgreSQL) | ${canonical.records.toLocaleString('en-US')} | ${sinkSeconds.toFixed(1)} | ${rate1(canonical.records, sinkSeconds)} | ${memory('sink')} |`,
       `| **end to end** (stages in sequence; ${rows.toLocaleString('en-US')} live rows) | ${raw.records.toLocaleString('en-US')} | ${totalSeconds.toFixed(1)} | ${rate1(rows, totalSeconds)} entities/s | |`,
       `| slowest stage (bound of a pipelined steady state) | | | ${rate1(rows, Math.max(producerSeconds, mapSeconds, mergeSeconds, sinkSeconds))} entities/s | |`,
     ];

@@ -59,6 +59,11 @@ interface RoleState {
   unexpectedExits: number;
   /** Peak RSS (VmHWM, kB) over every process of this role. */
   peakKb: number;
+  /**
+   * Peak anonymous RSS (kB, sampled): the heap and other private memory, without file-backed
+   * pages such as the merge stage's memory-mapped LMDB store, which the kernel can reclaim.
+   */
+  peakAnonKb: number;
   stopping: boolean;
   onLine: ((line: string) => void) | undefined;
 }
@@ -90,6 +95,17 @@ export function peakRssKb(pid: number | undefined): number {
   if (pid === undefined) return 0;
   try {
     const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Current anonymous RSS (RssAnon) of a live process in kB (0 when gone). */
+export function anonRssKb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
@@ -188,6 +204,7 @@ export class PipelineRun {
         starts: 0,
         unexpectedExits: 0,
         peakKb: 0,
+        peakAnonKb: 0,
         stopping: false,
         onLine: undefined,
       });
@@ -370,6 +387,7 @@ export class PipelineRun {
     // Sample the peak RSS while it lives (VmHWM is gone once the process exits).
     const sampler = setInterval(() => {
       state.peakKb = Math.max(state.peakKb, peakRssKb(child.pid));
+      state.peakAnonKb = Math.max(state.peakAnonKb, anonRssKb(child.pid));
     }, 1_000);
     child.once('exit', (code, signal) => {
       clearInterval(sampler);
@@ -408,6 +426,16 @@ export class PipelineRun {
     for (const [role, state] of this.state) {
       const now = peakRssKb(state.child?.pid);
       const kb = Math.max(state.peakKb, now);
+      if (state.starts > 0) out[role] = Math.round(kb / 1024);
+    }
+    return out;
+  }
+
+  /** Peak anonymous RSS (MB, sampled each second) of each role over all its processes so far. */
+  peakAnonRssMb(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [role, state] of this.state) {
+      const kb = Math.max(state.peakAnonKb, anonRssKb(state.child?.pid));
       if (state.starts > 0) out[role] = Math.round(kb / 1024);
     }
     return out;
