@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     resetTopics: true,
     pollIntervalMs: pollMs,
     ...(values.profile ? { cpuProfileDir: values.profile } : {}),
+    // Every role's log, to explain a slow or stuck stage afterwards.
+    logDir: join(projectRoot, '.tributary', 'e2e-logs', new Date().toISOString().replace(/[:.]/g, '-')),
     write,
   });
   const timeout = 30 * 60_000;
@@ -231,23 +233,22 @@ async function main(): Promise<void> {
     const anon = run.peakAnonRssMb();
     const memory = (role: string): string => `${rss[role]} MB (anon ${anon[role]} MB)`;
 
-    // Replay of the whole raw log (what an operator does after a fix): stop map and merge, reset
-    // both groups to the earliest offsets, run them together until both drained. The mapping
-    // versions are unchanged, so no canonical record may be written.
-    write('  replay: map + merge from the earliest offsets, together');
+    // Replay of the whole raw log (what an operator does after a mapping fix): stop the map stage,
+    // reset its group to the earliest offsets and run it with the merge stage until both drained.
+    // The merge group keeps its offsets: its state says which raw record each source record was
+    // last merged from, so the re-sent fragments are recognised as older. The mapping versions are
+    // unchanged, so no canonical record may be written.
+    write('  replay: map from the earliest offsets, merge following');
     const canonicalTopics = entityCatalog.map((contract) => contract.topic);
     const canonicalEndBefore = await run.endOffsets(canonicalTopics);
     await run.stop('map', 'SIGTERM');
-    await run.stop('merge', 'SIGTERM');
     const replayInput = await countTopics(run.rawTopics.filter((topic) => !topic.startsWith('raw.payroll.')));
     const replayAdmin = run.kafka.admin();
     await replayAdmin.connect();
-    for (const role of ['map', 'merge'] as const)
-      await replay({ admin: replayAdmin }, { groupId: run.groups[role], target: { kind: 'earliest' } });
+    await replay({ admin: replayAdmin }, { groupId: run.groups.map, target: { kind: 'earliest' } });
     await replayAdmin.disconnect();
     const replayStarted = Date.now();
     run.start('map');
-    run.start('merge');
     await waitForStage(run, 'map', { timeoutMs: timeout });
     const replayDone = await waitForStage(run, 'merge', { timeoutMs: timeout });
     const replaySeconds = (replayDone - replayStarted) / 1000;
@@ -291,7 +292,7 @@ async function main(): Promise<void> {
     );
 
     const replayLine =
-      `- Replay of the raw log through map + merge running together (offsets reset to the earliest, same mapping versions): ` +
+      `- Replay of the raw log (map group reset to the earliest offsets, merge following, both running; same mapping versions): ` +
       `${replayInput.records.toLocaleString('en-US')} raw records in ${replaySeconds.toFixed(1)} s = **${rate1(replayInput.records, replaySeconds)} records/s**; ` +
       `new canonical records written: ${newCanonical} (a replay with unchanged mappings must write none).`;
 

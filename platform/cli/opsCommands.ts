@@ -78,6 +78,9 @@ async function ledgersOf(kafka: Kafka, admin: Admin, topics: readonly string[]) 
   return ledgers;
 }
 
+/** The merge processor's group (processors/runProcessor.ts processorGroupId('merge')). */
+const mergeGroup = 'tributary-processor-merge';
+
 function registerReplay(program: Command): void {
   program
     .command('replay')
@@ -102,6 +105,10 @@ function registerReplay(program: Command): void {
       'key of the stored sink offsets when it differs from --group (SINK_GROUP_ID)',
     )
     .option('--dry-run', 'show per partition current → target and the offsets re-read; change nothing')
+    .option(
+      '--force',
+      'also move the merge group (normally refused: replay the raw log through the map group)',
+    )
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -111,7 +118,12 @@ tool works for them too, with the processor stopped:
   kafka-consumer-groups.sh --bootstrap-server … --group tributary-processor-map \\
     --reset-offsets --to-earliest --all-topics --execute
 It does NOT work for the sink: the sink's truth is tributary_sink_offsets in PostgreSQL (stored
-with the rows, seeked to on assignment), so a Kafka-only reset is ignored. Use this command.`,
+with the rows, seeked to on assignment), so a Kafka-only reset is ignored. Use this command.
+
+Replay the raw log through the map group. The merge group is refused without --force: its state
+pairs each source record with the raw record it was last merged from, built from the fragments
+it has consumed; moved back, it forgets that and re-merges the history, writing intermediate
+versions (old content under new version numbers) until it catches up.`,
     )
     .action(
       async (options: {
@@ -124,10 +136,16 @@ with the rows, seeked to on assignment), so a Kafka-only reset is ignored. Use t
         kafka?: boolean;
         storedGroup?: string;
         dryRun?: boolean;
+        force?: boolean;
         json?: boolean;
       }) => {
         if (options.sink && options.kafka)
           throw new TributaryError('USAGE', 'give at most one of --sink, --kafka');
+        if (options.group === mergeGroup && !options.force && !options.dryRun)
+          throw new TributaryError(
+            'USAGE',
+            `${options.group}: replay the raw log through tributary-processor-map instead (moving the merge group back re-merges history and writes intermediate versions); --force to do it anyway`,
+          );
         const target = resolveOffsetTarget(options);
         await withSession(async ({ config, admin }) => {
           const run = (db?: pg.Pool) =>

@@ -20,7 +20,16 @@ export interface InputRecord {
 export interface ProcessingStage {
   readonly name: string;
   process(input: InputRecord): Promise<OutboundRecord[]>;
-  loadPartition?(topic: string, partition: number, committedOffset: string): Promise<void>;
+  /**
+   * `keepAlive` heartbeats the consumer group: a rebuild can outlast the session timeout, and a
+   * member that stops heartbeating is removed, which triggers a rebalance and another rebuild.
+   */
+  loadPartition?(
+    topic: string,
+    partition: number,
+    committedOffset: string,
+    keepAlive: () => Promise<void>,
+  ): Promise<void>;
   /** Called after a transaction committed, so staged state becomes durable state. */
   commitPartition?(topic: string, partition: number): void;
   /** Called after a transaction aborted: staged state must be discarded. */
@@ -218,7 +227,7 @@ export class ExactlyOnceProcessor {
         consumer.seek({ topic, partition, offset: committed });
         return;
       }
-      await this.options.stage.loadPartition?.(topic, partition, committed);
+      await this.options.stage.loadPartition?.(topic, partition, committed, heartbeat);
       this.verified.add(key);
     }
     const maxRecords = this.options.maxRecordsPerTransaction ?? 500;

@@ -118,8 +118,26 @@ export class MergeStage implements ProcessingStage {
     return contract;
   }
 
-  async loadPartition(topic: string, partition: number, committedOffset: string): Promise<void> {
+  async loadPartition(
+    topic: string,
+    partition: number,
+    committedOffset: string,
+    keepAlive: () => Promise<void> = async () => undefined,
+  ): Promise<void> {
+    // Rebuilding a large partition takes longer than the group session: keep the membership alive
+    // (a failed heartbeat means a rebalance; the next generation rebuilds anyway).
+    const heartbeats = setInterval(() => void keepAlive().catch(() => undefined), 1_000);
+    try {
+      await this.rebuild(topic, partition, committedOffset);
+    } finally {
+      clearInterval(heartbeats);
+    }
+  }
+
+  private async rebuild(topic: string, partition: number, committedOffset: string): Promise<void> {
     const contract = this.contractOf(topic);
+    const started = Date.now();
+    let fragmentRecords = 0;
     const partitionKey = `${topic}:${partition}`;
     this.loaded.delete(partitionKey);
     this.store.reset(partitionKey);
@@ -138,6 +156,7 @@ export class MergeStage implements ProcessingStage {
         partitions: [partition],
         endOffsets: new Map([[partition, committedOffset]]),
         onMessage: (message) => {
+          fragmentRecords++;
           const key = message.key?.toString('utf8') ?? '';
           const id = canonicalIdOfFragmentKey(key);
           const sourceKey = key.slice(id.length + 1);
@@ -172,7 +191,13 @@ export class MergeStage implements ProcessingStage {
     this.loaded.add(partitionKey);
     this.entitiesGauge.set({ entity: contract.entity }, this.countEntities(contract));
     this.options.log.info(
-      { topic, partition, entities: this.store.count(partitionKey) },
+      {
+        topic,
+        partition,
+        entities: this.store.count(partitionKey),
+        fragmentRecords,
+        seconds: (Date.now() - started) / 1000,
+      },
       'merge state rebuilt',
     );
   }

@@ -260,5 +260,10 @@ describe('tributary status', () => {
     expect(refused.stderr).toContain(
       'USAGE: give exactly one of --to-earliest, --to-timestamp, --to-offsets',
     );
+
+    // Moving the merge group back would re-merge history: refused, pointing at the map group.
+    const merge = await runCli(['replay', '--group', 'tributary-processor-merge', '--to-earliest'], env);
+    expect(merge.code).toBe(1);
+    expect(merge.stderr).toContain('replay the raw log through tributary-processor-map instead');
   });
 });
