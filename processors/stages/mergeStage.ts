@@ -160,13 +160,13 @@ export class MergeStage implements ProcessingStage {
           const key = message.key?.toString('utf8') ?? '';
           const id = canonicalIdOfFragmentKey(key);
           const sourceKey = key.slice(id.length + 1);
-          const fragment =
-            message.value === null ? null : (JSON.parse(message.value.toString('utf8')) as Fragment);
+          const text = message.value === null ? null : message.value.toString('utf8');
+          const fragment = text === null ? null : (JSON.parse(text) as Fragment);
           const entry = entityState(id);
           const position = positionOf(message, fragment);
           if (isOlder(position, entry.positions[sourceKey])) return;
           if (position) entry.positions[sourceKey] = position;
-          if (fragment) entry.fragments[sourceKey] = fragment;
+          if (text !== null) entry.fragments[sourceKey] = text;
           else delete entry.fragments[sourceKey];
         },
       });
@@ -242,7 +242,8 @@ export class MergeStage implements ProcessingStage {
       );
     const sourceKey = key.slice(id.length + 1);
     const entry = this.store.get(partitionKey, id) ?? emptyEntityState();
-    const incoming = message.value === null ? null : (JSON.parse(message.value.toString('utf8')) as Fragment);
+    const incomingText = message.value === null ? null : message.value.toString('utf8');
+    const incoming = incomingText === null ? null : (JSON.parse(incomingText) as Fragment);
     const position = positionOf(message, incoming);
     if (isOlder(position, entry.positions[sourceKey])) {
       this.staleFragments.inc({ entity: contract.entity });
@@ -251,9 +252,11 @@ export class MergeStage implements ProcessingStage {
     // The entry is this transaction's own copy (staged, or freshly decoded from disk): mutate it.
     this.store.stage(partitionKey, id, entry);
     if (position) entry.positions[sourceKey] = position;
-    if (incoming === null) delete entry.fragments[sourceKey];
-    else entry.fragments[sourceKey] = incoming;
-    const fragments = Object.values(entry.fragments);
+    if (incomingText === null) delete entry.fragments[sourceKey];
+    else entry.fragments[sourceKey] = incomingText;
+    const fragments: Fragment[] = [];
+    for (const [key, text] of Object.entries(entry.fragments))
+      fragments.push(key === sourceKey && incoming ? incoming : (JSON.parse(text) as Fragment));
 
     const output: OutboundRecord[] = [];
     if (fragments.length === 0) {

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import type { Fragment } from '../fragment.js';
 
 /** What the merge stage knows about one canonical id. */
 export interface EntityState {
-  /** Current fragment per source record key. */
-  fragments: Record<string, Fragment>;
+  /**
+   * Current fragment per source record key, as the JSON text it was consumed as: stored and
+   * loaded as a plain string (no structured encoding of every field), parsed only when another
+   * source's fragment is merged with it.
+   */
+  fragments: Record<string, string>;
   /** Raw position (topic:partition:offset) of the last fragment or delete seen per source record. */
   positions: Record<string, string>;
   /** Last canonical version written (a tombstone counts). */

@@ -41,7 +41,7 @@ describe('MergeStateStore', () => {
     const store = newStore();
     const entry = emptyEntityState();
     entry.positions['hr/w-1'] = 'raw.hr.workers:2:41';
-    entry.fragments['hr/w-1'] = {
+    entry.fragments['hr/w-1'] = JSON.stringify({
       entity: 'employee',
       canonicalId: 'id-1',
       businessKey: 'w-1',
@@ -58,7 +58,7 @@ describe('MergeStateStore', () => {
         'salary.amount': { value: '1234.50', transformation: 'money' },
         note: { value: null, transformation: 'copy' },
       },
-    };
+    });
     store.stage('t:1', 'id-1', entry);
     store.commit('t:1');
     expect(store.get('t:1', 'id-1')).toEqual(entry);
