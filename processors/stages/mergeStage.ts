@@ -67,11 +67,11 @@ export interface MergeStageOptions {
   metrics: Registry;
   /** Parent directory of the on-disk merge state (one fresh subdirectory per process). */
   stateDirectory: string;
+  /** Entries staged while a partition is rebuilt before they are written to disk (bounds memory). @default 5000 */
+  rebuildFlushEvery?: number;
   now?: () => Date;
 }
 
-/** Entries staged while a partition is rebuilt before they are written to disk: bounds memory. */
-const rebuildFlushEvery = 5_000;
 
 /**
  * Stage 2: fragments → merged canonical records. Input partition p of
@@ -141,11 +141,14 @@ export class MergeStage implements ProcessingStage {
     const partitionKey = `${topic}:${partition}`;
     this.loaded.delete(partitionKey);
     this.store.reset(partitionKey);
+    const flushEvery = this.options.rebuildFlushEvery ?? 5_000;
+    // The caller mutates the returned entry: flush before staging it, never between staging and
+    // mutating (a flush there wrote the entry unchanged and dropped the mutation — found by the
+    // e2e bench's replay: a few entities per 5,000 rebuilt forgot their last version).
     const entityState = (id: string): EntityState => {
-      let entry = this.store.get(partitionKey, id);
-      if (!entry) entry = emptyEntityState();
+      if (this.store.stagedCount(partitionKey) >= flushEvery) this.store.commit(partitionKey);
+      const entry = this.store.get(partitionKey, id) ?? emptyEntityState();
       this.store.stage(partitionKey, id, entry);
-      if (this.store.stagedCount(partitionKey) >= rebuildFlushEvery) this.store.commit(partitionKey);
       return entry;
     };
     // Fragments up to the committed input offset: exactly what the committed outputs reflect.
