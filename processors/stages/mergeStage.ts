@@ -72,7 +72,6 @@ export interface MergeStageOptions {
   now?: () => Date;
 }
 
-
 /**
  * Stage 2: fragments → merged canonical records. Input partition p of
  * `_tributary.fragments.<entity>` holds every fragment of the canonical ids that live in
