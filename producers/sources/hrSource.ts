@@ -68,6 +68,7 @@ export function hrConnector(env: NodeJS.ProcessEnv = process.env): ConnectorDefi
       resource('workers', '/v1/workers'),
       deletedFeed('workers_deleted', '/v1/workers/deleted', 'workers'),
       resource('org_units', '/v1/org-units'),
+      deletedFeed('org_units_deleted', '/v1/org-units/deleted', 'org_units'),
       resource('jobs', '/v1/jobs'),
     ],
   });

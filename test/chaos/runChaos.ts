@@ -144,12 +144,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       while (!stopLoad) {
         tick++;
         try {
-          // HR workers (updates, creates, deletes), now and then org units without deletes (the HR
-          // connector has no org-unit delete feed); ERP vendors with deletes and invoices without
-          // (an invoice delete feed carries no vendor number: README limits).
+          // HR workers and, now and then, org units (updates, creates, deletes); ERP vendors with
+          // deletes and invoices without (an invoice delete feed carries no vendor number: README
+          // limits).
           const hrBody =
             tick % 10 === 0
-              ? { resource: 'orgUnits', updates: perTick, creates: 1 }
+              ? { resource: 'orgUnits', updates: perTick, creates: 1, deletes: 1 }
               : { resource: 'workers', count: perTick };
           const hr = (await run.simulatorPost('hr', '/_admin/mutate', hrBody)) as { changes: unknown[] };
           const erpBody =
