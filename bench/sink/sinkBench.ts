@@ -40,6 +40,7 @@ import { PostgresSink } from '../../sinks/postgres/postgresSink.js';
 import type { UpsertRecord } from '../../sinks/postgres/sinkRecord.js';
 import { employeeTable } from '../../sinks/postgres/specs/employeeTable.js';
 import { createTableStatements } from '../../sinks/postgres/tableStatements.js';
+import { upsertColumns } from '../../sinks/postgres/versionGuardedUpsert.js';
 import { writeBatch } from '../../sinks/postgres/writeBatch.js';
 
 const { SchemaRegistry, SchemaType } = pkg;
@@ -117,18 +118,7 @@ function employee(id: string, index: number) {
   };
 }
 
-const copyColumns = [
-  'id',
-  'version',
-  'data',
-  'provenance',
-  'mapping_versions',
-  'canonical_updated_at',
-  'source_topic',
-  'source_partition',
-  'source_offset',
-  ...employeeTable.columns.map((column) => column.name),
-];
+const copyColumns = upsertColumns(employeeTable);
 
 function copyLines(records: readonly UpsertRecord[]): string[] {
   return records.map((r) =>

@@ -368,12 +368,12 @@ export class PostgresSink {
     this.resumeIfDrained(state);
   }
 
-  private resumeIfDrained(state: PartitionState): void {
+  private resumeIfDrained(state: PartitionState, bufferedBytes = this.bufferedBytes()): void {
     if (
       state.paused &&
       state.records.length <= this.options.lowWaterRecords &&
       state.bytes <= this.options.lowWaterBytes &&
-      this.bufferedBytes() <= this.options.maxBufferedBytes / 2
+      bufferedBytes <= this.options.maxBufferedBytes / 2
     ) {
       this.setPaused(state, false);
     }
@@ -467,7 +467,8 @@ export class PostgresSink {
     }
     // A partition paused by the process-wide bound may hold nothing to flush itself: every
     // flush re-checks them all.
-    for (const partition of this.partitions.values()) this.resumeIfDrained(partition);
+    const bufferedBytes = this.bufferedBytes();
+    for (const partition of this.partitions.values()) this.resumeIfDrained(partition, bufferedBytes);
     // Kafka's committed offset is for lag monitoring only; the database holds the truth.
     this.consumer
       .commitOffsets([

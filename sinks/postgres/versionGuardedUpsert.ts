@@ -1,23 +1,11 @@
 import pg from 'pg';
-import type { EntityTableSpec } from './specs/entityTableSpec.js';
+import { type EntityTableSpec, systemColumns } from './specs/entityTableSpec.js';
 
 const q = pg.escapeIdentifier;
 
-/** Bookkeeping columns every entity table has, in insert order, before the typed columns. */
-const systemColumns = [
-  'id',
-  'version',
-  'data',
-  'provenance',
-  'mapping_versions',
-  'canonical_updated_at',
-  'source_topic',
-  'source_partition',
-  'source_offset',
-] as const;
-
+/** Insert order: id, the bookkeeping columns every entity table has, then the typed columns. */
 export function upsertColumns(spec: EntityTableSpec): string[] {
-  return [...systemColumns, ...spec.columns.map((column) => column.name)];
+  return ['id', ...systemColumns, ...spec.columns.map((column) => column.name)];
 }
 
 /**

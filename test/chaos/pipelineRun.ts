@@ -90,26 +90,20 @@ function nodeChild(
   });
 }
 
-/** VmHWM of a live process in kB (0 when gone). */
-export function peakRssKb(pid: number | undefined): number {
-  if (pid === undefined) return 0;
+/**
+ * Memory of a live process in kB from one read of /proc/<pid>/status (zeros when gone): peak RSS
+ * (VmHWM) and current anonymous RSS (RssAnon, the heap without file-backed pages).
+ */
+export function processMemoryKb(pid: number | undefined): { peak: number; anon: number } {
+  if (pid === undefined) return { peak: 0, anon: 0 };
+  let status: string;
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
-    return 0;
+    return { peak: 0, anon: 0 };
   }
-}
-
-/** Current anonymous RSS (RssAnon) of a live process in kB (0 when gone). */
-export function anonRssKb(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
+  const field = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { peak: field('VmHWM'), anon: field('RssAnon') };
 }
 
 async function exited(child: ChildProcess): Promise<void> {
@@ -386,8 +380,9 @@ export class PipelineRun {
     lines.on('line', (line) => state.onLine?.(line));
     // Sample the peak RSS while it lives (VmHWM is gone once the process exits).
     const sampler = setInterval(() => {
-      state.peakKb = Math.max(state.peakKb, peakRssKb(child.pid));
-      state.peakAnonKb = Math.max(state.peakAnonKb, anonRssKb(child.pid));
+      const memory = processMemoryKb(child.pid);
+      state.peakKb = Math.max(state.peakKb, memory.peak);
+      state.peakAnonKb = Math.max(state.peakAnonKb, memory.anon);
     }, 1_000);
     child.once('exit', (code, signal) => {
       clearInterval(sampler);
@@ -406,7 +401,7 @@ export class PipelineRun {
     const child = state?.child;
     if (!state || !child) return;
     state.stopping = true;
-    state.peakKb = Math.max(state.peakKb, peakRssKb(child.pid));
+    state.peakKb = Math.max(state.peakKb, processMemoryKb(child.pid).peak);
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited(child);
   }
@@ -424,7 +419,7 @@ export class PipelineRun {
   peakRssMb(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [role, state] of this.state) {
-      const now = peakRssKb(state.child?.pid);
+      const now = processMemoryKb(state.child?.pid).peak;
       const kb = Math.max(state.peakKb, now);
       if (state.starts > 0) out[role] = Math.round(kb / 1024);
     }
@@ -435,7 +430,7 @@ export class PipelineRun {
   peakAnonRssMb(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [role, state] of this.state) {
-      const kb = Math.max(state.peakAnonKb, anonRssKb(state.child?.pid));
+      const kb = Math.max(state.peakAnonKb, processMemoryKb(state.child?.pid).anon);
       if (state.starts > 0) out[role] = Math.round(kb / 1024);
     }
     return out;
