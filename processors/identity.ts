@@ -15,24 +15,3 @@ export function normalizeBusinessKey(key: string): string {
 export function canonicalId(entity: string, businessKey: string): string {
   return uuidv5(`${entity}:${normalizeBusinessKey(businessKey)}`, canonicalNamespace);
 }
-
-/**
- * Where sources key the same entity differently (the HR worker id "W000123" vs the payroll
- * database's employee number "E-123"), a crosswalk maps a source's own key to the business key.
- * Entries are declared (config) or learned from a source that carries both keys.
- */
-export class Crosswalk {
-  private readonly entries = new Map<string, string>();
-
-  private static key(sourceInstance: string, sourceKey: string): string {
-    return `${sourceInstance}\u0000${normalizeBusinessKey(sourceKey)}`;
-  }
-
-  link(sourceInstance: string, sourceKey: string, businessKey: string): void {
-    this.entries.set(Crosswalk.key(sourceInstance, sourceKey), businessKey);
-  }
-
-  resolve(sourceInstance: string, sourceKey: string): string | undefined {
-    return this.entries.get(Crosswalk.key(sourceInstance, sourceKey));
-  }
-}

@@ -1,4 +1,5 @@
 import type { RawEnvelope } from '../schemas/rawEnvelope.js';
+import type { CrosswalkLookup } from './crosswalk.js';
 import type { FragmentField } from './fragment.js';
 import type { FxRateTable } from './normalize/fx.js';
 
@@ -20,11 +21,13 @@ export interface MappingObserver {
   typeMismatch(path: string, expected: string): void;
 }
 
-/** Reference data a mapping may read (never write): today the FX rates for currency conversion. */
+/** Reference data a mapping may read (never write): FX rates and crosswalk links. */
 export interface MappingContext {
   fx: FxRateTable;
   /** Currency that amounts are also reported in (REPORTING_CURRENCY, default USD). */
   reportingCurrency: string;
+  /** Source keys → business keys, for sources that key an entity their own way (crosswalk.ts). */
+  crosswalk: CrosswalkLookup;
 }
 
 /**

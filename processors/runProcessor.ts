@@ -6,8 +6,9 @@ import { Lifecycle, onShutdownSignal } from '../platform/lifecycle.js';
 import { CanonicalCodec } from '../schemas/canonicalCodec.js';
 import { entityCatalog } from '../schemas/entityCatalog.js';
 import { erpFxRatesTopic } from './mappings/erpFxRates.js';
-import { mappings, mergePolicies } from './mappings/index.js';
+import { crosswalks, mappings, mergePolicies } from './mappings/index.js';
 import { ExactlyOnceProcessor } from './runtime/exactlyOnceProcessor.js';
+import { CrosswalkFeed } from './stages/crosswalkFeed.js';
 import { FxRateFeed } from './stages/fxRateFeed.js';
 import { MapStage } from './stages/mapStage.js';
 import { MergeStage } from './stages/mergeStage.js';
@@ -41,6 +42,7 @@ export function createProcessor(
           partitions: canonicalPartitions,
           metrics,
           fx: new FxRateFeed(kafka, erpFxRatesTopic, log),
+          crosswalks: new CrosswalkFeed(kafka, crosswalks, log),
           reportingCurrency: process.env['REPORTING_CURRENCY'] ?? 'USD',
         })
       : new MergeStage({

@@ -148,7 +148,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     HR_REQUESTS_PER_SECOND: '500',
     ERP_REQUESTS_PER_SECOND: '500',
   };
-  // The payroll database shares the HR employee numbers (W000001…): its employees merge with HR's.
+  // Payroll numbers its employees E00001…; each row names the HR worker it pays (hr_worker_id), the
+  // crosswalk that merges payroll employees with HR's.
   const payrollUrl = withDatabase(config.DATABASE_URL, `${databaseName(config.DATABASE_URL)}_payroll`);
   await ensureLogicalReplication(payrollUrl, (line) => write(`    ${line}`));
   await createPayrollDatabase(payrollUrl, { employees: options.payrollEmployees ?? 500, seed });

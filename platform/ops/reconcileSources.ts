@@ -117,7 +117,8 @@ export function httpSimulatorTruth(input: {
 }
 
 /**
- * The payroll database (the CDC source): the key set of each captured table. Payload hashes are
+ * The payroll database (the CDC source): the key set of each captured table (with the columns the
+ * business key is derived from, e.g. the HR worker id of a payroll employee). Payload hashes are
  * not compared — the CDC producer publishes rows through a column policy (masking), so the raw
  * payload is not the row — hence content is "not checked" for payroll, keys are.
  */
@@ -136,7 +137,7 @@ export function payrollTruth(input: { pool: pg.Pool; instance: string; where: st
       );
       if (!exists.rows[0]?.present) return undefined;
       // ::text gives PostgreSQL's output form, the same text pgoutput sends for the key columns.
-      const columns = stream.naturalKey.map(
+      const columns = [...new Set([...stream.naturalKey, ...(stream.keyFields ?? [])])].map(
         (column) => `${pg.escapeIdentifier(column)}::text AS ${pg.escapeIdentifier(column)}`,
       );
       const { rows } = await input.pool.query<Record<string, string>>(

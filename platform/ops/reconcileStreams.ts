@@ -31,11 +31,14 @@ export interface ReconcileStream {
    * the payload is parsed lazily because most streams key on the natural key alone.
    */
   businessKeyOf?: (naturalKey: string, payload: () => unknown) => string;
+  /** Payload fields `businessKeyOf` reads beyond the natural key (a source truth must include them). */
+  keyFields?: readonly string[];
 }
 
 interface KeyRule {
   entity: string;
   businessKeyOf: (naturalKey: string, payload: () => unknown) => string;
+  keyFields?: readonly string[];
 }
 
 const byNaturalKey = (entity: string): KeyRule => ({ entity, businessKeyOf: (naturalKey) => naturalKey });
@@ -66,8 +69,25 @@ const keyRules: Readonly<Record<string, KeyRule>> = {
       return `${fx.base}/${fx.quote}/${fx.date}/${fx.type}/erp`;
     },
   },
-  'raw.payroll.payroll.employees': byNaturalKey('employee'),
-  'raw.payroll.payroll.pay_rates': byNaturalKey('employee'),
+  // Payroll numbers are not HR worker ids: the employee row names the worker it links to. Pay
+  // rates carry only the payroll number and reach their employee through the crosswalk; every pay
+  // rate's employee row (a foreign key) already expects that id, so they add no expectation.
+  'raw.payroll.payroll.employees': {
+    entity: 'employee',
+    keyFields: ['hr_worker_id'],
+    businessKeyOf: (naturalKey, payload) => {
+      const value = payload();
+      const workerId =
+        value !== null && typeof value === 'object'
+          ? (value as Record<string, unknown>)['hr_worker_id']
+          : undefined;
+      if (typeof workerId !== 'string' || workerId.trim() === '')
+        throw new TypeError(
+          `payroll employee ${naturalKey} has no hr_worker_id: cannot derive the canonical id`,
+        );
+      return workerId.trim();
+    },
+  },
 };
 
 /** Simulator truth names of the polling streams (producers/simulators/README.md). */
@@ -103,7 +123,12 @@ export function reconcileStreams(
   const withEntity = (stream: Omit<ReconcileStream, 'entity' | 'businessKeyOf'>): ReconcileStream => {
     const rule = keyRules[stream.rawTopic];
     return rule && mapped.has(stream.rawTopic)
-      ? { ...stream, entity: rule.entity, businessKeyOf: rule.businessKeyOf }
+      ? {
+          ...stream,
+          entity: rule.entity,
+          businessKeyOf: rule.businessKeyOf,
+          ...(rule.keyFields ? { keyFields: rule.keyFields } : {}),
+        }
       : stream;
   };
   const streams: ReconcileStream[] = [];

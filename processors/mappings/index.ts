@@ -1,3 +1,4 @@
+import type { CrosswalkDefinition } from '../crosswalk.js';
 import type { Mapping } from '../mapping.js';
 import type { MergePolicy } from '../merge.js';
 import { erpCostCentersMapping } from './erpCostCenters.js';
@@ -6,7 +7,7 @@ import { erpInvoicesMapping } from './erpInvoices.js';
 import { erpVendorsMapping } from './erpVendors.js';
 import { hrOrgUnitsMapping } from './hrOrgUnits.js';
 import { hrWorkersMapping } from './hrWorkers.js';
-import { payrollEmployeesMapping, payrollPayRatesMapping } from './payroll.js';
+import { payrollEmployeeCrosswalk, payrollEmployeesMapping, payrollPayRatesMapping } from './payroll.js';
 
 /** Every mapping the map stage runs. Add a mapping here, then bump its version on every change. */
 export const mappings: readonly Mapping[] = [
@@ -19,6 +20,9 @@ export const mappings: readonly Mapping[] = [
   payrollEmployeesMapping,
   payrollPayRatesMapping,
 ];
+
+/** Every crosswalk the mappings resolve through; the map stage tails each one's raw topic. */
+export const crosswalks: readonly CrosswalkDefinition[] = [payrollEmployeeCrosswalk];
 
 /**
  * Survivorship per entity. HR is the system of record for people; payroll (CDC) for pay; the

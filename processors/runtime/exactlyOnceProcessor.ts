@@ -1,4 +1,13 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  KafkaJSError,
+  type KafkaMessage,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { isRetryable, TributaryError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
@@ -237,13 +246,25 @@ export class ExactlyOnceProcessor {
       const chunk = messages.slice(start, start + maxRecords);
       const outputs: OutboundRecord[] = [];
       let deadLettered = 0;
-      for (const message of chunk) {
-        const result = await this.processWithRetries({ topic, partition, message });
-        if (result.ok) outputs.push(...result.outputs);
-        else {
-          outputs.push(result.deadLetter);
-          deadLettered++;
+      try {
+        for (const message of chunk) {
+          const result = await this.processWithRetries({ topic, partition, message });
+          if (result.ok) outputs.push(...result.outputs);
+          else {
+            outputs.push(result.deadLetter);
+            deadLettered++;
+          }
         }
+      } catch (error) {
+        // A dependency failed (not the record): nothing of this chunk is committed, the staged
+        // state goes, and the consumer restarts from the committed offset. kafkajs restarts only
+        // for errors it deems retriable, judged on the innermost cause — hence no cause here.
+        this.options.stage.rollbackPartition?.(topic, partition);
+        this.options.log.warn(
+          { err: error, topic, partition },
+          'a dependency failed while processing; partition will be re-read from its committed offset',
+        );
+        throw new KafkaJSError(error instanceof Error ? error.message : String(error), { retriable: true });
       }
       const last = chunk.at(-1);
       if (!last) continue;
@@ -300,6 +321,7 @@ export class ExactlyOnceProcessor {
       try {
         return { ok: true, outputs: await this.options.stage.process(input) };
       } catch (error) {
+        if (isDependencyFailure(error)) throw error;
         if (isRetryable(error) && attempt < maxAttempts) {
           await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
           continue;
@@ -338,4 +360,15 @@ export class ExactlyOnceProcessor {
     await this.options.stage.close?.();
     await this.admin?.disconnect();
   }
+}
+
+/**
+ * Errors that say nothing about the record — Kafka or the database is unreachable while a stage
+ * looks something up. They fail the batch instead of dead-lettering a good record.
+ */
+function isDependencyFailure(error: unknown): boolean {
+  return (
+    error instanceof TributaryError &&
+    (error.code === 'KAFKA_UNAVAILABLE' || error.code === 'DATABASE_UNAVAILABLE')
+  );
 }

@@ -4,13 +4,21 @@ import { TributaryError } from '../../platform/errors.js';
 import { ensureCounter } from '../../platform/metrics.js';
 import type { OutboundRecord } from '../../platform/outboundRecords.js';
 import { type RawEnvelope, rawEnvelopeSchema } from '../../schemas/rawEnvelope.js';
+import { Crosswalk, CrosswalkMissingError } from '../crosswalk.js';
 import { type Fragment, fragmentKey } from '../fragment.js';
 import { canonicalId } from '../identity.js';
-import { type Mapping, type MappingObserver, mappingRef } from '../mapping.js';
+import {
+  type MappedFragment,
+  type Mapping,
+  type MappingContext,
+  type MappingObserver,
+  mappingRef,
+} from '../mapping.js';
 import { toUtcInstant } from '../normalize/dates.js';
 import { FxRateTable } from '../normalize/fx.js';
 import { partitionFor } from '../partitioning.js';
 import type { InputRecord, ProcessingStage } from '../runtime/exactlyOnceProcessor.js';
+import type { CrosswalkFeed } from './crosswalkFeed.js';
 import type { FxRateFeed } from './fxRateFeed.js';
 
 /** Raw payloads larger than this are refused before parsing (bounded heap on hostile input). */
@@ -25,6 +33,8 @@ export interface MapStageOptions {
   fx?: FxRateFeed;
   /** @default 'USD' */
   reportingCurrency?: string;
+  /** Crosswalk links for mappings that resolve source keys; started with the stage. */
+  crosswalks?: CrosswalkFeed;
 }
 
 /**
@@ -104,6 +114,7 @@ export class MapStage implements ProcessingStage {
   private readonly drift;
   private readonly fieldValues;
   private readonly emptyFx = new FxRateTable();
+  private readonly emptyCrosswalk = new Crosswalk();
 
   constructor(private readonly options: MapStageOptions) {
     for (const mapping of options.mappings)
@@ -126,15 +137,47 @@ export class MapStage implements ProcessingStage {
     return [...this.byTopic.keys()];
   }
 
-  private fxReady: Promise<void> | undefined;
+  private referenceReady: Promise<void> | undefined;
 
   async loadPartition(): Promise<void> {
-    this.fxReady ??= this.options.fx?.start() ?? Promise.resolve();
-    await this.fxReady;
+    this.referenceReady ??= Promise.all([this.options.fx?.start(), this.options.crosswalks?.start()]).then(
+      () => undefined,
+    );
+    try {
+      await this.referenceReady;
+    } catch (error) {
+      this.referenceReady = undefined;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
     await this.options.fx?.stop();
+    await this.options.crosswalks?.stop();
+  }
+
+  /**
+   * Runs the mapping; a crosswalk miss first catches the crosswalk feeds up to what is committed
+   * (the linking record was committed before this one, or with it) and maps once more. A miss
+   * after that is real and retried by the engine, then dead-lettered.
+   */
+  private async runMapping(
+    mapping: Mapping,
+    envelope: RawEnvelope,
+    observer: MappingObserver,
+  ): Promise<MappedFragment[]> {
+    const context: MappingContext = {
+      fx: this.options.fx?.table ?? this.emptyFx,
+      reportingCurrency: this.options.reportingCurrency ?? 'USD',
+      crosswalk: this.options.crosswalks?.crosswalk ?? this.emptyCrosswalk,
+    };
+    try {
+      return mapping.map(envelope, observer, context);
+    } catch (error) {
+      if (!(error instanceof CrosswalkMissingError) || !this.options.crosswalks) throw error;
+      await this.options.crosswalks.catchUp();
+      return mapping.map(envelope, observer, context);
+    }
   }
 
   async process(input: InputRecord): Promise<OutboundRecord[]> {
@@ -154,10 +197,7 @@ export class MapStage implements ProcessingStage {
         if (!mapping.knownFields.includes(field)) observer.unknownField(field);
       }
     }
-    const mapped = mapping.map(envelope, observer, {
-      fx: this.options.fx?.table ?? this.emptyFx,
-      reportingCurrency: this.options.reportingCurrency ?? 'USD',
-    });
+    const mapped = await this.runMapping(mapping, envelope, observer);
     const sourceRecordKey = `${envelope.sourceInstance}/${envelope.stream}/${envelope.naturalKey}`;
     if (envelope.operation === 'upsert') {
       for (const fragment of mapped) {

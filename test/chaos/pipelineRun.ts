@@ -244,13 +244,21 @@ export class PipelineRun {
           throw new Error(`deleting ${topic}: ${String(error)}`);
         }
       }
-      // A deleted topic lingers briefly; creating it again fails until the deletion completes.
+      // A deleted topic lingers briefly: while it is still listed, "create if missing" skips it and
+      // the deletion then completes — the run starts without it (seen: dlq.* and a fragments topic
+      // missing, every merge start failing). Wait until none is listed, then create and verify.
+      const admin = this.admin;
       for (let attempt = 0; ; attempt++) {
         try {
-          await applyTopics(this.admin, specs);
+          const listed = new Set(await admin.listTopics());
+          if (doomed.some((topic) => listed.has(topic))) throw new Error('deleted topics still listed');
+          await applyTopics(admin, specs);
+          const present = new Set(await admin.listTopics());
+          const absent = specs.map((spec) => spec.name).filter((name) => !present.has(name));
+          if (absent.length > 0) throw new Error(`topics not created: ${absent.join(', ')}`);
           break;
         } catch (error) {
-          if (attempt > 30) throw error;
+          if (attempt > 60) throw error;
           await new Promise((resolve) => setTimeout(resolve, 1_000));
         }
       }

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { readTopicToEnd } from '../../platform/topicReader.js';
+import { Crosswalk } from '../../processors/crosswalk.js';
 import type { Fragment } from '../../processors/fragment.js';
 import { canonicalId } from '../../processors/identity.js';
 import {
@@ -9,13 +10,14 @@ import {
   type MappingObserver,
   mappingRef,
 } from '../../processors/mapping.js';
-import { mappings, mergePolicies } from '../../processors/mappings/index.js';
+import { crosswalks, mappings, mergePolicies } from '../../processors/mappings/index.js';
 import { mergeFragments } from '../../processors/merge.js';
 import { toUtcInstant } from '../../processors/normalize/dates.js';
 import { FxRateTable } from '../../processors/normalize/fx.js';
 import { ColumnPolicy } from '../../producers/cdc/columnPolicy.js';
 import { rawTextTypes } from '../../producers/cdc/replicationConnection.js';
 import { naturalKeyOf } from '../../producers/connector/idempotency.js';
+import { getPath } from '../../producers/connector/recordSelector.js';
 import { rawTopicOf } from '../../producers/runtime/pollingStream.js';
 import { connectorFor, sourceFactories } from '../../producers/sources/index.js';
 import { entityCatalog } from '../../schemas/entityCatalog.js';
@@ -59,13 +61,15 @@ export interface ReconcileReport {
   unreconciledTopics: string[];
   /** A few examples of each problem, to debug a failure. */
   examples: string[];
+  /** Up to 10 keys per raw topic that differ from their source, with the source's change time. */
+  rawProblemKeys: Record<string, { key: string; sourceUpdatedAt?: string }[]>;
   ok: boolean;
 }
 
 const silentObserver: MappingObserver = { unknownField() {}, missingField() {}, typeMismatch() {} };
 
 /** Reference data handed to mappings (the FX table), built from the sources' truth. */
-type MappingContextLike = { fx: FxRateTable; reportingCurrency: string };
+type MappingContextLike = { fx: FxRateTable; reportingCurrency: string; crosswalk: Crosswalk };
 
 /** Calls a mapping the way the map stage does (the context argument is newer than some mappings). */
 function runMapping(mapping: Mapping, envelope: RawEnvelope, context: MappingContextLike): MappedFragment[] {
@@ -178,6 +182,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   };
   const context = await mappingContext(input);
   const raw: Record<string, RawCounts> = {};
+  const rawProblemKeys: ReconcileReport['rawProblemKeys'] = {};
   const unreconciled: string[] = [];
   const latestByTopic = new Map<string, Map<string, LatestRaw>>();
   const latest = async (topic: string): Promise<Map<string, LatestRaw>> => {
@@ -204,6 +209,15 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
       const prefix = `${definition.source.instance}/${stream.name}/`;
       const counts: RawCounts = { source: truth.records.length, raw: 0, missing: 0, differing: 0, extra: 0 };
       const expectedKeys = new Set<string>();
+      const problemKeys: { key: string; sourceUpdatedAt?: string }[] = [];
+      const problem = (key: string, record?: unknown): void => {
+        if (problemKeys.length >= 10) return;
+        const updated = record && stream.cursor ? getPath(record, stream.cursor.field) : undefined;
+        problemKeys.push({
+          key,
+          ...(updated === undefined || updated === null ? {} : { sourceUpdatedAt: String(updated) }),
+        });
+      };
       for (const record of truth.records) {
         const key = `${prefix}${naturalKeyOf(record, stream.naturalKey)}`;
         expectedKeys.add(key);
@@ -211,9 +225,11 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
         if (!found) {
           counts.missing++;
           example(`raw missing ${key}`);
+          problem(key, record);
         } else if (canonicalJson(found.envelope.payload) !== canonicalJson(record)) {
           counts.differing++;
           example(`raw differs ${key}`);
+          problem(key, record);
         }
       }
       for (const key of view.keys()) {
@@ -222,8 +238,10 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
         if (!expectedKeys.has(key)) {
           counts.extra++;
           example(`raw extra ${key}`);
+          problem(key);
         }
       }
+      if (problemKeys.length > 0) rawProblemKeys[topic] = problemKeys;
       raw[topic] = counts;
     }
   }
@@ -350,7 +368,16 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     Object.values(entities).every((c) => c.missing + c.duplicated + c.regressed + c.extra === 0) &&
     dlq.processorUnexpected === 0 &&
     dlq.sink === 0;
-  return { raw, entities, deliberatelyBad, dlq, unreconciledTopics: unreconciled, examples, ok };
+  return {
+    raw,
+    entities,
+    deliberatelyBad,
+    dlq,
+    unreconciledTopics: unreconciled,
+    examples,
+    rawProblemKeys,
+    ok,
+  };
 }
 
 /** Parses an ERP exchange-rate record the way the map stage's FX feed does. */
@@ -362,7 +389,24 @@ type FxFields = (payload: unknown) => { base: string; quote: string; date: strin
  */
 async function mappingContext(input: ReconcileInput): Promise<MappingContextLike> {
   const fx = new FxRateTable();
-  const context = { fx, reportingCurrency: input.env['REPORTING_CURRENCY'] ?? 'USD' };
+  const crosswalk = new Crosswalk();
+  // Every link the map stage's crosswalk feed learns: the whole raw log of each crosswalk topic,
+  // deletes included (a pay rate removed with its employee still resolves).
+  for (const definition of crosswalks) {
+    await readTopicToEnd({
+      kafka: input.kafka,
+      topic: definition.topic,
+      onMessage: (message) => {
+        if (message.value === null) return;
+        try {
+          crosswalk.learn(definition, JSON.parse(message.value.toString('utf8')) as RawEnvelope);
+        } catch {
+          // an unreadable linking record is dead-lettered by the pipeline as well
+        }
+      },
+    });
+  }
+  const context = { fx, reportingCurrency: input.env['REPORTING_CURRENCY'] ?? 'USD', crosswalk };
   const modulePath = '../../processors/mappings/erpFxRates.js';
   let parse: FxFields | undefined;
   try {

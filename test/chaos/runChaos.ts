@@ -7,6 +7,7 @@ import { projectRoot, stackPaths } from '../../platform/stack/paths.js';
 import { payrollTables } from '../../producers/sources/payroll/payrollDatabase.js';
 import { PayrollWriter } from '../../producers/sources/payroll/payrollWriter.js';
 import { seededRandom } from '../helpers/childProcess.js';
+import { diagnoseRawKeys, roleLogProblems } from './diagnoseRaw.js';
 import { PipelineRun, type Role, roles } from './pipelineRun.js';
 import { type ReconcileReport, reconcile, type Truth } from './reconcile.js';
 
@@ -306,6 +307,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (report.ok && lag && lagText === previousLag) break;
       previousLag = lagText;
       if (Date.now() - drainStarted > (options.drainTimeoutMs ?? 300_000)) break;
+    }
+    if (!report.ok) {
+      // Explain what the raw log holds for the keys that differ (CI keeps only this output).
+      for (const [topic, keys] of Object.entries(report.rawProblemKeys)) {
+        write(`diagnosis of ${topic}:`);
+        const byKey = new Map(keys.map((entry) => [entry.key, entry.sourceUpdatedAt]));
+        const lines = await diagnoseRawKeys(
+          run.kafka,
+          topic,
+          keys.map((entry) => entry.key),
+          (key) => byKey.get(key),
+        ).catch((error: unknown) => [`  diagnosis failed: ${String(error)}`]);
+        for (const line of lines) write(line);
+        const role = topic.split('.')[1] === 'payroll' ? 'cdc' : topic.split('.')[1];
+        write(`last warnings and errors of ${role}:`);
+        for (const line of roleLogProblems(join(logDir, `${role}.log`))) write(line);
+      }
     }
     const result: ChaosReport = {
       seed: options.seed,

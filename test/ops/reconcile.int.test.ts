@@ -59,7 +59,9 @@ describe('tributary reconcile', () => {
   const canonicalTopic = uniqueName('canonical.employee');
   const processorDlq = uniqueName('dlq.processor');
   const sinkDlq = uniqueName('dlq.sink');
-  const payrollNumbers = ['W000001', 'W000002', 'W000003', 'W900001', 'W900002'];
+  // Payroll's own numbers and the HR worker ids they link to (the crosswalk column).
+  const payrollWorkerIds = ['W000001', 'W000002', 'W000003', 'W900001', 'W900002'];
+  const payrollNumberOf = (workerId: string) => `E${workerId.slice(1)}`;
   const employeeId = (number: string) => canonicalId('employee', number);
   const versionOf = (number: string) => (['W000004', 'W900001'].includes(number) ? '2' : '1');
 
@@ -109,12 +111,16 @@ describe('tributary reconcile', () => {
     });
     await producer.send({
       topic: rawPayroll,
-      messages: payrollNumbers.map((number) =>
-        raw('payroll.employees', number, { employee_number: number, first_name: 'P' }),
+      messages: payrollWorkerIds.map((workerId) =>
+        raw('payroll.employees', payrollNumberOf(workerId), {
+          employee_number: payrollNumberOf(workerId),
+          hr_worker_id: workerId,
+          first_name: 'P',
+        }),
       ),
     });
 
-    const expectedNumbers = [...new Set([...workers.map((worker) => worker.id), ...payrollNumbers])];
+    const expectedNumbers = [...new Set([...workers.map((worker) => worker.id), ...payrollWorkerIds])];
     await producer.send({
       topic: canonicalTopic,
       messages: [
@@ -191,10 +197,13 @@ describe('tributary reconcile', () => {
     const payrollUrl = await createTestDatabase('trib_reconcile_payroll');
     payrollPool = new pg.Pool({ connectionString: payrollUrl, max: 2 });
     await payrollPool.query(
-      'CREATE SCHEMA payroll; CREATE TABLE payroll.employees (employee_number text PRIMARY KEY)',
+      'CREATE SCHEMA payroll; CREATE TABLE payroll.employees (employee_number text PRIMARY KEY, hr_worker_id text)',
     );
-    for (const number of payrollNumbers)
-      await payrollPool.query('INSERT INTO payroll.employees VALUES ($1)', [number]);
+    for (const workerId of payrollWorkerIds)
+      await payrollPool.query('INSERT INTO payroll.employees VALUES ($1, $2)', [
+        payrollNumberOf(workerId),
+        workerId,
+      ]);
 
     // Payroll mappings are passed explicitly: the test is about the union of two sources.
     const streams = reconcileStreams({ HR_INSTANCE: instance }, [hrWorkersMapping, payrollEmployeesMapping])

@@ -47,8 +47,26 @@ describe('reconcileStreams', () => {
     expect(union.filter((stream) => stream.entity === 'employee').map((stream) => stream.rawTopic)).toEqual([
       'raw.hr.workers',
       'raw.payroll.payroll.employees',
-      'raw.payroll.payroll.pay_rates',
     ]);
+  });
+
+  it('keys payroll employees by the HR worker id their row links to, not by the payroll number', () => {
+    const streams = reconcileStreams({}, [payrollEmployeesMapping, payrollPayRatesMapping]);
+    const employees = streams.find((stream) => stream.rawTopic === 'raw.payroll.payroll.employees');
+    if (!employees) throw new Error('payroll employees stream');
+    expect(
+      expectedCanonicalId(employees, 'E00042', () => ({
+        employee_number: 'E00042',
+        hr_worker_id: 'W000042',
+      })),
+    ).toBe(canonicalId('employee', 'W000042'));
+    expect(() => expectedCanonicalId(employees, 'E00043', () => ({ employee_number: 'E00043' }))).toThrow(
+      /no hr_worker_id/,
+    );
+    // Pay rates reach their employee through the crosswalk; their employee row already expects it.
+    expect(
+      streams.find((stream) => stream.rawTopic === 'raw.payroll.payroll.pay_rates')?.entity,
+    ).toBeUndefined();
   });
 
   it('derives the canonical id the mapping would (invoice: vendor/invoice; cost center: digits padded to 10)', () => {

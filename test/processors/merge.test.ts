@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Fragment } from '../../processors/fragment.js';
-import { Crosswalk, canonicalId } from '../../processors/identity.js';
+import { canonicalId } from '../../processors/identity.js';
 import { type MergePolicy, mergeFragments } from '../../processors/merge.js';
 import { seededRandom } from '../helpers/childProcess.js';
 
@@ -69,13 +69,6 @@ describe('identity', () => {
     expect(canonicalId('employee', 'E-001')).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
-  });
-
-  it('resolves a source key through the crosswalk', () => {
-    const crosswalk = new Crosswalk();
-    crosswalk.link('hr-prod', 'W000123', 'E-123');
-    expect(crosswalk.resolve('hr-prod', ' w000123')).toBe('E-123');
-    expect(crosswalk.resolve('other', 'W000123')).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../platform/metrics.js';
 import { readTopicToEnd } from '../../platform/topicReader.js';
 import { applyTopics, topicSpec } from '../../platform/topics.js';
+import { Crosswalk } from '../../processors/crosswalk.js';
 import { canonicalId } from '../../processors/identity.js';
 import { mergeFragments } from '../../processors/merge.js';
 import { FxRateTable } from '../../processors/normalize/fx.js';
@@ -146,7 +147,11 @@ describe('map → merge pipeline (real mappings, processes killed)', () => {
         if (message.value === null) return void expected.delete(id);
         const envelope = JSON.parse(message.value.toString()) as RawEnvelope;
         if (envelope.operation === 'delete') return void expected.delete(id);
-        const [fragment] = mapping.map(envelope, noDrift, { fx, reportingCurrency: 'USD' });
+        const [fragment] = mapping.map(envelope, noDrift, {
+          fx,
+          reportingCurrency: 'USD',
+          crosswalk: new Crosswalk(),
+        });
         if (!fragment) return;
         const fields = fragment.fields;
         const merged = mergeFragments(

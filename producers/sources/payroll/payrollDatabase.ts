@@ -43,8 +43,13 @@ const departments = ['Engineering', 'Finance', 'Sales', 'People', 'Legal', 'Oper
 const banks = ['First National', 'Harbor Savings', 'Union Trust', 'Metro Credit'];
 const currencies = ['USD', 'EUR', 'GBP'];
 
-/** The HR worker id format, so the processor can join payroll employees with HR workers. */
+/** The payroll system's own employee number ("E00123"); not the HR worker id. */
 export function employeeNumber(n: number): string {
+  return `E${String(n).padStart(5, '0')}`;
+}
+
+/** The HR worker id payroll employee n is paid as ("W000123"): the crosswalk link. */
+export function hrWorkerId(n: number): string {
   return `W${String(n).padStart(6, '0')}`;
 }
 
@@ -73,6 +78,7 @@ export function employeeRows(seed: number, n: number): EmployeeRows {
   return {
     employee: [
       id,
+      hrWorkerId(n),
       first,
       last,
       `${first}.${last}.${n}@example.com`.toLowerCase(),
@@ -99,8 +105,8 @@ export function employeeRows(seed: number, n: number): EmployeeRows {
 
 export async function insertEmployee(client: pg.ClientBase, rows: EmployeeRows): Promise<void> {
   await client.query(
-    `INSERT INTO payroll.employees (employee_number, first_name, last_name, email, department, hire_date, status, notes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO payroll.employees (employee_number, hr_worker_id, first_name, last_name, email, department, hire_date, status, notes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     rows.employee,
   );
   await client.query(

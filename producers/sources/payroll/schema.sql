@@ -4,7 +4,8 @@
 CREATE SCHEMA IF NOT EXISTS payroll;
 
 CREATE TABLE IF NOT EXISTS payroll.employees (
-  employee_number text PRIMARY KEY,            -- same key as the HR worker id, e.g. W000123
+  employee_number text PRIMARY KEY,            -- the payroll system's own number, e.g. E00123
+  hr_worker_id text UNIQUE,                     -- the HR worker id paid as this employee, e.g. W000123
   first_name text NOT NULL,
   last_name text NOT NULL,
   email text,
@@ -41,6 +42,12 @@ CREATE TABLE IF NOT EXISTS payroll.bank_details (
   routing_number text NOT NULL,
   version integer NOT NULL DEFAULT 1
 );
+
+-- Databases created before the crosswalk existed lack the link column; their employee numbers
+-- were the HR worker ids, so each such row links to itself.
+ALTER TABLE payroll.employees ADD COLUMN IF NOT EXISTS hr_worker_id text UNIQUE;
+UPDATE payroll.employees SET hr_worker_id = employee_number
+ WHERE hr_worker_id IS NULL AND employee_number ~ '^W[0-9]{6}$';
 
 ALTER TABLE payroll.employees REPLICA IDENTITY FULL;
 ALTER TABLE payroll.pay_rates REPLICA IDENTITY FULL;

@@ -88,10 +88,10 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     const producer = producerFor(url, source, { heartbeatIntervalMs: 300, monitorIntervalMs: 300, metrics });
     await producer.start();
     const big = randomBytes(7500).toString('base64'); // 10 000 chars, incompressible: stored out of line
-    await query(url, `UPDATE payroll.employees SET notes = $1 WHERE employee_number = 'W000001'`, [big]);
+    await query(url, `UPDATE payroll.employees SET notes = $1 WHERE employee_number = 'E00001'`, [big]);
     await query(
       url,
-      `UPDATE payroll.employees SET department = 'Legal', version = version + 1 WHERE employee_number = 'W000001'`,
+      `UPDATE payroll.employees SET department = 'Legal', version = version + 1 WHERE employee_number = 'E00001'`,
     );
     const [stored] = await query<{ external: boolean }>(
       url,
@@ -102,15 +102,15 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
     await query(url, 'ALTER TABLE payroll.employees ADD COLUMN nickname text');
     await query(
       url,
-      `UPDATE payroll.employees SET nickname = 'Ada', version = version + 1 WHERE employee_number = 'W000002'`,
+      `UPDATE payroll.employees SET nickname = 'Ada', version = version + 1 WHERE employee_number = 'E00002'`,
     );
     await query(url, 'ALTER TABLE payroll.employees RENAME COLUMN department TO team');
     await query(
       url,
-      `UPDATE payroll.employees SET team = 'Sales', version = version + 1 WHERE employee_number = 'W000003'`,
+      `UPDATE payroll.employees SET team = 'Sales', version = version + 1 WHERE employee_number = 'E00003'`,
     );
     await query(url, 'ALTER TABLE payroll.employees DROP COLUMN email');
-    await query(url, `UPDATE payroll.employees SET version = version + 1 WHERE employee_number = 'W000004'`);
+    await query(url, `UPDATE payroll.employees SET version = version + 1 WHERE employee_number = 'E00004'`);
     await waitForCatchUp(url, producer.options.slot);
 
     const messages = await readRaw(kafka, rawTopicFor(source, 'payroll.employees'));
@@ -124,15 +124,15 @@ describe('CDC producer (real PostgreSQL and Kafka)', () => {
       return (cdc?.columns ?? []).map((c) => c.name);
     };
     // the UPDATE that left notes untouched still carries the full value
-    expect(payloadOf('W000001', 1)).toMatchObject({ department: 'Legal', notes: big });
-    expect(payloadOf('W000002', 0)).toMatchObject({ nickname: 'Ada' });
-    expect(columnsOf('W000002')).toContain('nickname');
-    expect(payloadOf('W000003', 0)).toMatchObject({ team: 'Sales' });
-    expect(payloadOf('W000003', 0)).not.toHaveProperty('department');
-    expect(columnsOf('W000004')).not.toContain('email');
-    expect(payloadOf('W000004', 0)).not.toHaveProperty('email');
+    expect(payloadOf('E00001', 1)).toMatchObject({ department: 'Legal', notes: big });
+    expect(payloadOf('E00002', 0)).toMatchObject({ nickname: 'Ada' });
+    expect(columnsOf('E00002')).toContain('nickname');
+    expect(payloadOf('E00003', 0)).toMatchObject({ team: 'Sales' });
+    expect(payloadOf('E00003', 0)).not.toHaveProperty('department');
+    expect(columnsOf('E00004')).not.toContain('email');
+    expect(payloadOf('E00004', 0)).not.toHaveProperty('email');
     // DDL alone republishes nothing: rows untouched since keep their old shape until they change.
-    expect(payloadOf('W000005', 0)).toBeUndefined();
+    expect(payloadOf('E00005', 0)).toBeUndefined();
 
     // Idle: WAL written elsewhere on the server (another database) must not stay pinned by our slot.
     const [before] = await query<{ lsn: string }>(url, 'SELECT pg_current_wal_lsn()::text AS lsn');
