@@ -1,9 +1,8 @@
-import {
+import kafkajs, {
   type Admin,
   type Consumer,
   type EachBatchPayload,
   type Kafka,
-  KafkaJSError,
   type KafkaMessage,
   type Producer,
   type Transaction,
@@ -264,7 +263,9 @@ export class ExactlyOnceProcessor {
           { err: error, topic, partition },
           'a dependency failed while processing; partition will be re-read from its committed offset',
         );
-        throw new KafkaJSError(error instanceof Error ? error.message : String(error), { retriable: true });
+        throw new kafkajs.KafkaJSError(error instanceof Error ? error.message : String(error), {
+          retriable: true,
+        });
       }
       const last = chunk.at(-1);
       if (!last) continue;

@@ -64,6 +64,20 @@ export class ReferenceFeed {
     this.consumer = consumer;
     // End-of-batch events also come for batches holding only transaction markers or aborted
     // records, so a partition ending in a commit marker counts as read.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart) return;
+      // kafkajs gave up on this consumer: the next catch-up starts a new one from the beginning.
+      // Records are applied again in offset order; until it has caught up, an entry changed since
+      // its first record (a re-linked key) can read its older value.
+      this.options.log.warn(
+        { err: event.payload.error, topic: this.options.topic },
+        'reference feed stopped; restarting',
+      );
+      this.started = false;
+      this.consumer = undefined;
+      this.positions.clear();
+      void consumer.disconnect().catch(() => undefined);
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       if (event.payload.topic === this.options.topic)
         this.advance(event.payload.partition, event.payload.lastOffset);
