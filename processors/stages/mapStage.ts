@@ -115,6 +115,7 @@ export class MapStage implements ProcessingStage {
   private readonly fieldValues;
   private readonly emptyFx = new FxRateTable();
   private readonly emptyCrosswalk = new Crosswalk();
+  private readonly crosswalkLookups;
 
   constructor(private readonly options: MapStageOptions) {
     for (const mapping of options.mappings)
@@ -124,6 +125,12 @@ export class MapStage implements ProcessingStage {
       'tributary_mapping_drift_total',
       'Data drift seen while mapping, by stream and kind',
       ['topic', 'kind', 'field'],
+    );
+    this.crosswalkLookups = ensureCounter(
+      options.metrics,
+      'tributary_mapping_crosswalk_misses_total',
+      'Crosswalk lookups that missed, by crosswalk and outcome (caught_up: found after catching the feed up; missing: still unknown, retried then dead-lettered)',
+      ['crosswalk', 'outcome'],
     );
     this.fieldValues = ensureCounter(
       options.metrics,
@@ -176,7 +183,15 @@ export class MapStage implements ProcessingStage {
     } catch (error) {
       if (!(error instanceof CrosswalkMissingError) || !this.options.crosswalks) throw error;
       await this.options.crosswalks.catchUp();
-      return mapping.map(envelope, observer, context);
+      try {
+        const mapped = mapping.map(envelope, observer, context);
+        this.crosswalkLookups.inc({ crosswalk: error.crosswalk, outcome: 'caught_up' });
+        return mapped;
+      } catch (again) {
+        if (again instanceof CrosswalkMissingError)
+          this.crosswalkLookups.inc({ crosswalk: again.crosswalk, outcome: 'missing' });
+        throw again;
+      }
     }
   }
 

@@ -104,10 +104,11 @@ describe('crosswalk feed (real Kafka)', () => {
       [{ ...payrollEmployeeCrosswalk, topic: employeesTopic }],
       testLogger(),
     );
+    const metrics = createMetricsRegistry();
     const stage = new MapStage({
       mappings: [{ ...payrollPayRatesMapping, topics: [payRatesTopic] }],
       partitions: 6,
-      metrics: createMetricsRegistry(),
+      metrics,
       crosswalks: feed,
     });
     try {
@@ -139,6 +140,9 @@ describe('crosswalk feed (real Kafka)', () => {
       });
       await expect(miss).rejects.toBeInstanceOf(CrosswalkMissingError);
       await expect(miss).rejects.toThrow(/payroll-employee: no business key for payroll key "E09999"/);
+      const lookups = (await metrics.getSingleMetric('tributary_mapping_crosswalk_misses_total')?.get())
+        ?.values;
+      expect(lookups?.find((v) => v.labels['outcome'] === 'missing')?.value).toBe(1);
     } finally {
       await stage.close();
     }
