@@ -25,7 +25,7 @@ export const entityCatalog: readonly EntityContract[] = [
     schema: canonicalRecordSchema('employee', employeeSchema),
     dataSchema: employeeSchema,
     businessKey: ['employeeNumber'],
-    identityRule: `UUIDv5 over "employee" and employeeNumber (${keyNormalisation}). The same person in HR, payroll and directory sources shares the HR employee number and so becomes one record.`,
+    identityRule: `UUIDv5 over "employee" and employeeNumber (${keyNormalisation}). The same person in HR, payroll and directory sources becomes one record: sources that number people their own way (the payroll database) resolve their number to the HR employee number through a crosswalk.`,
     description:
       'People employed by the company and their employment: job, department, manager, cost center, location, status, dates and base compensation.',
     units: {
