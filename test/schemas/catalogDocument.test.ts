@@ -14,6 +14,19 @@ afterEach(async () => {
 describe('entity catalog document', () => {
   const markdown = renderCatalogMarkdown(entityCatalog);
 
+  it('is committed as generated: docs/catalog matches the contracts (run `npx tributary schemas catalog`)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'catalog-'));
+    dirs.push(dir);
+    const files = await writeCatalog(entityCatalog, dir);
+    const committed = join(import.meta.dirname, '..', '..', 'docs', 'catalog');
+    for (const file of files) {
+      const name = file.slice(dir.length + 1);
+      expect(await readFile(join(committed, name), 'utf8'), `docs/catalog/${name} is stale`).toBe(
+        await readFile(file, 'utf8'),
+      );
+    }
+  });
+
   it('documents every entity with topic, subject, identity rule and provenance', () => {
     for (const contract of entityCatalog) {
       expect(markdown).toContain(`## ${contract.entity}\n`);
