@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { rawTopicFor } from '../../../producers/cdc/changeEvents.js';
 import { payrollTables } from '../../../producers/sources/payroll/payrollDatabase.js';
 import { PayrollWriter } from '../../../producers/sources/payroll/payrollWriter.js';
+import { diagnoseRawKeys } from '../../chaos/diagnoseRaw.js';
 import { endpoints, testKafka, uniqueName } from '../../helpers/stack.js';
 import {
   createCdcTopics,
@@ -76,10 +78,31 @@ describe('CDC producer crash safety', () => {
     expect(written.deletes).toBeGreaterThan(10);
     expect(written.updates).toBeGreaterThan(100);
     for (const table of payrollTables) {
-      const messages = await readRaw(kafka, rawTopicFor(source, table));
-      expect(latestPayloads(messages), table).toEqual(
-        await sourceRows(url, table, keyColumnOf[table] ?? '', source),
-      );
+      const expected = await sourceRows(url, table, keyColumnOf[table] ?? '', source);
+      // A committed transaction becomes visible to read_committed readers once the broker has
+      // written its commit markers, which can trail the commit's acknowledgement (and so the slot's)
+      // on a loaded machine: re-read for a while before calling a difference a loss. A lost change
+      // stays missing and still fails below.
+      let messages = await readRaw(kafka, rawTopicFor(source, table));
+      let waited = 0;
+      for (; waited < 30 && !isDeepStrictEqual(latestPayloads(messages), expected); waited++) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        messages = await readRaw(kafka, rawTopicFor(source, table));
+      }
+      const latest = latestPayloads(messages);
+      const differing = [...new Set([...latest.keys(), ...expected.keys()])]
+        .filter((key) => !isDeepStrictEqual(latest.get(key), expected.get(key)))
+        .slice(0, 5);
+      if (waited > 0)
+        process.stdout.write(
+          `${table}: raw re-read ${waited} times; ${differing.length === 0 ? 'then it matched the source' : 'it still differs'}\n`,
+        );
+      if (differing.length > 0) {
+        // Explain before failing: which writes exist, which committed, and where the LSO stands.
+        const lines = await diagnoseRawKeys(kafka, rawTopicFor(source, table), differing, () => undefined);
+        process.stdout.write(`${table} differs from its source:\n${lines.join('\n')}\n`);
+      }
+      expect(latestPayloads(messages), table).toEqual(expected);
       // Every update bumps a version and keys are never reused, so each (event id, operation) is one source change.
       const seen = new Map<string, number>();
       for (const message of messages) {
