@@ -119,6 +119,13 @@ export function startKafka(paths: StackPaths, heap = '768m'): ServiceStart {
       clusterId,
       '-c',
       propertiesFile,
+      // Without eligible leader replicas (KIP-966), the single broker restarted after a SIGKILL
+      // leads its partitions again through a clean election. With them (the 4.x default), an
+      // unclean shutdown empties every partition's ELR and each restart is an UNCLEAN election,
+      // which Kafka documents as incompatible with exactly-once (KAFKA-20716) — a state no
+      // replicated production cluster is in after losing one broker.
+      '--feature',
+      'eligible.leader.replicas.version=0',
       '--ignore-formatted',
     ]);
     if (format.status !== 0) {
