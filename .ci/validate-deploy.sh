@@ -84,6 +84,10 @@ expect_refusal "keda.maxReplicas (12) must not exceed input partitions (6)" --se
 expect_refusal "secrets.provider must be" --set secrets.provider=vault
 expect_refusal "sink.keda.trigger must be kafka or prometheus" --set sink.keda.trigger=cpu
 
+# The roles' own configuration check on every rendered configuration's env ConfigMap.
+(cd "$root" && node --import tsx platform/deploy/checkConfigEnv.ts "${rendered[@]}") ||
+  die "a rendered configuration fails the roles' configuration check"
+
 manifests="$(
   IFS=,
   echo "${rendered[*]}"
