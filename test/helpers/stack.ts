@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { afterAll, inject, onTestFinished } from 'vitest';
+import { afterAll, expect, inject, onTestFinished } from 'vitest';
 import { type Config, parseConfig } from '../../platform/config.js';
 import { createKafka } from '../../platform/kafka.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
@@ -39,6 +39,12 @@ export function testKafka(clientId = 'tributary-test'): Kafka {
   return createKafka({ config: testConfig(), log: testLogger(), clientId });
 }
 
+/** Databases created from beforeAll hooks, dropped once the importing file's tests are done. */
+const dropAfterFile: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of dropAfterFile.splice(0)) await drop();
+});
+
 /**
  * Creates a fresh database for this test file and drops it after the file's tests.
  * Returns its URL.
@@ -56,13 +62,11 @@ export async function createTestDatabase(prefix = 'trib_test'): Promise<string> 
     await cleanup.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
     await cleanup.end();
   };
-  // Inside a test, afterAll would never run (vitest ignores hooks registered there): clean up when
-  // the test finishes; from a beforeAll hook, after the file.
-  try {
-    onTestFinished(drop);
-  } catch {
-    afterAll(drop);
-  }
+  // Inside a test: when the test finishes. From a beforeAll hook: after the file — onTestFinished
+  // does not throw there but never runs, and a hook registered while hooks run is ignored, which
+  // left one database per such file and run behind.
+  if (expect.getState().currentTestName !== undefined) onTestFinished(drop);
+  else dropAfterFile.push(drop);
   return withDatabase(serverUrl, name);
 }
 
