@@ -8,32 +8,7 @@ import {
   payrollPayRatesMapping,
 } from '../../processors/mappings/payroll.js';
 import { FxRateTable } from '../../processors/normalize/fx.js';
-import type { RawEnvelope } from '../../schemas/rawEnvelope.js';
-
-const hash = 'c'.repeat(64);
-function envelope(
-  stream: string,
-  payload: Record<string, unknown>,
-  operation: 'upsert' | 'delete' = 'upsert',
-  sourceInstance = 'payroll',
-): RawEnvelope {
-  return {
-    envelopeVersion: 1,
-    eventId: hash,
-    sourceSystem: 'postgres-cdc',
-    sourceInstance,
-    stream,
-    naturalKey: String(payload['employee_number']),
-    operation,
-    observedAt: '2026-11-28T06:00:00.000Z',
-    sourceUpdatedAt: null,
-    cursor: null,
-    request: null,
-    contentHash: hash,
-    connector: { name: 'cdc', version: '1.0.0' },
-    payload,
-  };
-}
+import { payrollEnvelope as envelope } from '../helpers/payrollEnvelopes.js';
 
 const silent = { unknownField() {}, missingField() {}, typeMismatch() {} };
 const contextWith = (crosswalk: Crosswalk): MappingContext => ({

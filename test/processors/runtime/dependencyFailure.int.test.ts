@@ -2,30 +2,13 @@ import type { Kafka } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TributaryError } from '../../../platform/errors.js';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
-import { readTopicToEnd } from '../../../platform/topicReader.js';
 import { CrosswalkMissingError } from '../../../processors/crosswalk.js';
 import {
   ExactlyOnceProcessor,
   type ProcessingStage,
 } from '../../../processors/runtime/exactlyOnceProcessor.js';
 import { createTopicsReady, testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
-
-async function readAll(
-  kafka: Kafka,
-  topic: string,
-): Promise<{ key: string; headers: Record<string, string> }[]> {
-  const found: { key: string; headers: Record<string, string> }[] = [];
-  await readTopicToEnd({
-    kafka,
-    topic,
-    onMessage: (message) => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-      found.push({ key: message.key?.toString() ?? '', headers });
-    },
-  });
-  return found;
-}
+import { readRaw } from '../../producers/cdc/cdcTestKit.js';
 
 describe('ExactlyOnceProcessor: record faults vs dependency faults', () => {
   let kafka: Kafka;
@@ -48,7 +31,10 @@ describe('ExactlyOnceProcessor: record faults vs dependency faults', () => {
     await producer.connect();
     await producer.send({
       topic: input,
-      messages: ['a', 'unlinked', 'b', 'needs-kafka', 'c'].map((key) => ({ key, value: key })),
+      messages: ['a', 'unlinked', 'b', 'needs-kafka', 'c'].map((key) => ({
+        key,
+        value: JSON.stringify({ key }),
+      })),
     });
     await producer.disconnect();
 
@@ -66,7 +52,7 @@ describe('ExactlyOnceProcessor: record faults vs dependency faults', () => {
           throw new TributaryError('KAFKA_UNAVAILABLE', 'reference feed did not catch up', {
             retryable: true,
           });
-        return [{ topic: output, key, value: Buffer.from(key) }];
+        return [{ topic: output, key, value: Buffer.from(JSON.stringify({ key })) }];
       },
       rollbackPartition() {
         rollbacks++;
@@ -88,12 +74,12 @@ describe('ExactlyOnceProcessor: record faults vs dependency faults', () => {
       const deadline = Date.now() + 90_000;
       let outputs: { key: string }[] = [];
       while (Date.now() < deadline) {
-        outputs = await readAll(kafka, output);
+        outputs = await readRaw(kafka, output);
         if (outputs.length >= 4) break;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       expect(outputs.map((record) => record.key).sort()).toEqual(['a', 'b', 'c', 'needs-kafka']);
-      const dead = await readAll(kafka, dlq);
+      const dead = await readRaw(kafka, dlq);
       expect(dead.map((record) => record.key)).toEqual(['unlinked']);
       expect(dead[0]?.headers['tributary.dlq.attempts']).toBe('3');
       expect(dead[0]?.headers['tributary.dlq.error']).toContain('crosswalk payroll-employee');

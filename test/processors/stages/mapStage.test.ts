@@ -5,6 +5,7 @@ import { canonicalId } from '../../../processors/identity.js';
 import { hrWorkersMapping } from '../../../processors/mappings/hrWorkers.js';
 import { MapStage } from '../../../processors/stages/mapStage.js';
 import type { RawEnvelope } from '../../../schemas/rawEnvelope.js';
+import { consumedMessage } from '../../helpers/payrollEnvelopes.js';
 
 const hash = 'a'.repeat(64);
 function envelope(payload: unknown, operation: 'upsert' | 'delete' = 'upsert'): RawEnvelope {
@@ -27,15 +28,7 @@ function envelope(payload: unknown, operation: 'upsert' | 'delete' = 'upsert'): 
 }
 
 function message(value: Buffer | string | null, offset = '5'): KafkaMessage {
-  return {
-    key: Buffer.from('acme-hr/workers/W000001'),
-    value: typeof value === 'string' ? Buffer.from(value) : value,
-    offset,
-    timestamp: '0',
-    attributes: 0,
-    headers: {},
-    size: 0,
-  } as unknown as KafkaMessage;
+  return consumedMessage('acme-hr/workers/W000001', value, offset);
 }
 
 const worker = {
