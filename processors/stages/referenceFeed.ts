@@ -20,7 +20,9 @@ export interface ReferenceFeedOptions {
  * the call began — the last stable offset of each partition, which is what kafkajs' ListOffsets
  * returns by default. A lookup that misses calls it before concluding the entry does not exist:
  * a record the map stage reads was committed, so the reference records committed before it are
- * then applied too.
+ * then applied too — except when the commit marker of the same transaction has not reached the
+ * reference partition yet (markers land a moment after commit() returns, one partition at a
+ * time); the engine's retries of a miss cover that moment.
  */
 export class ReferenceFeed {
   private consumer: Consumer | undefined;

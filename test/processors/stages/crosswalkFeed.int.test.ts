@@ -1,5 +1,5 @@
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
 import { CrosswalkMissingError } from '../../../processors/crosswalk.js';
 import type { Fragment } from '../../../processors/fragment.js';
@@ -9,30 +9,11 @@ import { CrosswalkFeed } from '../../../processors/stages/crosswalkFeed.js';
 import { MapStage } from '../../../processors/stages/mapStage.js';
 import { ReferenceFeed } from '../../../processors/stages/referenceFeed.js';
 import type { RawEnvelope } from '../../../schemas/rawEnvelope.js';
+import { consumedMessage, payrollEnvelope } from '../../helpers/payrollEnvelopes.js';
 import { createTopicsReady, testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
 
-function envelope(stream: string, naturalKey: string, payload: unknown): RawEnvelope {
-  const hash = 'b'.repeat(64);
-  return {
-    envelopeVersion: 1,
-    eventId: hash,
-    sourceSystem: 'postgres-cdc',
-    sourceInstance: 'payroll',
-    stream,
-    naturalKey,
-    operation: 'upsert',
-    observedAt: '2026-11-28T06:00:00.000Z',
-    sourceUpdatedAt: null,
-    cursor: null,
-    request: null,
-    contentHash: hash,
-    connector: { name: 'cdc', version: '1.0.0' },
-    payload,
-  };
-}
-
 const employeeRow = (number: string, workerId: string) =>
-  envelope('payroll.employees', number, {
+  payrollEnvelope('payroll.employees', {
     employee_number: number,
     hr_worker_id: workerId,
     first_name: 'Ada',
@@ -40,7 +21,7 @@ const employeeRow = (number: string, workerId: string) =>
   });
 
 const payRate = (number: string) =>
-  envelope('payroll.pay_rates', number, {
+  payrollEnvelope('payroll.pay_rates', {
     employee_number: number,
     currency: 'EUR',
     amount: '52000.00',
@@ -58,16 +39,8 @@ async function createTopics(kafka: Kafka, topics: { topic: string; numPartitions
   }
 }
 
-function asMessage(value: RawEnvelope, offset = '0'): KafkaMessage {
-  return {
-    key: Buffer.from(`payroll/${value.stream}/${value.naturalKey}`),
-    value: Buffer.from(JSON.stringify(value)),
-    offset,
-    timestamp: '0',
-    attributes: 0,
-    headers: {},
-    size: 0,
-  } as unknown as KafkaMessage;
+function asMessage(value: RawEnvelope): KafkaMessage {
+  return consumedMessage(`payroll/${value.stream}/${value.naturalKey}`, JSON.stringify(value));
 }
 
 describe('crosswalk feed (real Kafka)', () => {
@@ -173,8 +146,15 @@ describe('crosswalk feed (real Kafka)', () => {
       expect(seen).toEqual(['committed-1']);
       await open.commit();
       await producer.send({ topic, messages: [{ key: 'c', value: 'committed-2' }] });
-      await feed.catchUp();
-      expect(seen).toEqual(['committed-1', 'in-open-transaction', 'committed-2']);
+      // The last stable offset moves once the broker has written the commit marker, which can
+      // trail commit() (seen on a fresh broker): catching up again then finds the rest.
+      await vi.waitFor(
+        async () => {
+          await feed.catchUp();
+          expect(seen).toEqual(['committed-1', 'in-open-transaction', 'committed-2']);
+        },
+        { timeout: 15_000, interval: 200 },
+      );
     } finally {
       await feed.stop();
       await transactional.disconnect();
