@@ -15,16 +15,39 @@ export interface ReadTopicOptions {
   endOffsets?: ReadonlyMap<number, string>;
   /** Start at this offset per partition instead of the beginning. */
   startOffsets?: ReadonlyMap<number, string>;
+  /**
+   * Read each partition until the record carrying this header value (written by the caller in a
+   * committed transaction just before) instead of stopping at the offsets taken at the start. Those
+   * are last stable offsets: while any producer's transaction is open on a partition they stay
+   * before it, so records committed after it — e.g. this stream's latest state — would be missed.
+   * A read_committed reader sees the barrier only once every transaction begun before it has ended.
+   * The barrier record itself is not passed to `onMessage`, nor anything after it.
+   */
+  untilBarrier?: ReadBarrier;
   onMessage: (message: KafkaMessage, partition: number) => void | Promise<void>;
 }
 
+/** A record written to every partition of a topic so that a later read knows where "now" was. */
+export interface ReadBarrier {
+  header: string;
+  value: string;
+}
+
+function isBarrier(message: KafkaMessage, barrier: ReadBarrier | undefined): boolean {
+  return barrier !== undefined && message.headers?.[barrier.header]?.toString() === barrier.value;
+}
+
 /**
- * Reads a topic from the beginning up to the high watermarks taken when the read starts, then
- * stops. "Reached" is judged from kafkajs' end-of-batch events, which are also emitted for
+ * Reads a topic from the beginning up to the offsets taken when the read starts — kafkajs asks
+ * for them read_committed, so they are last stable offsets, not high watermarks (see
+ * `untilBarrier` for a read that must not stop before an open transaction) — then stops. "Reached" is judged from kafkajs' end-of-batch events, which are also emitted for
  * batches made only of transaction markers or aborted records — so a log ending in a commit
  * marker still counts as read. Used to rebuild state (source cursors, dedupe indexes, merge
  * state) and by tests to compare a topic with the ground truth.
  */
+/** End of a partition whose barrier has not been read yet. */
+const unbounded = 2n ** 63n - 1n;
+
 export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messages: number }> {
   const admin = options.kafka.admin();
   await admin.connect();
@@ -51,8 +74,9 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messa
                 : BigInt(partition.low);
           return [partition.partition, { low, last: high - 1n }] as const;
         })
-        .filter(([, range]) => range.last >= range.low)
-        .map(([partition, range]) => [partition, range.last]),
+        // With a barrier every partition is read until its barrier, however empty it looked.
+        .filter(([, range]) => options.untilBarrier !== undefined || range.last >= range.low)
+        .map(([partition, range]) => [partition, options.untilBarrier ? unbounded : range.last]),
     );
   } finally {
     await admin.disconnect();
@@ -80,7 +104,8 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messa
     }
   };
   consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-    if (event.payload.topic === options.topic) markReached(event.payload.partition, event.payload.lastOffset);
+    if (event.payload.topic === options.topic && options.untilBarrier === undefined)
+      markReached(event.payload.partition, event.payload.lastOffset);
   });
   await consumer.connect();
   let failure: unknown;
@@ -91,6 +116,12 @@ export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messa
       eachMessage: async ({ message, partition }) => {
         const end = ends.get(partition);
         if (end === undefined || BigInt(message.offset) > end) return;
+        if (isBarrier(message, options.untilBarrier)) {
+          // Nothing after the barrier belongs to this read.
+          ends.set(partition, BigInt(message.offset) - 1n);
+          markReached(partition, message.offset);
+          return;
+        }
         const startAt = options.startOffsets?.get(partition);
         if (startAt !== undefined && BigInt(message.offset) < BigInt(startAt)) return;
         messages++;

@@ -4,7 +4,7 @@ import { isRetryable, TributaryError } from '../../platform/errors.js';
 import { Lifecycle, type LifecycleState } from '../../platform/lifecycle.js';
 import { ensureCounter, ensureGauge } from '../../platform/metrics.js';
 import type { OutboundRecord } from '../../platform/outboundRecords.js';
-import { loadSourceStates, sourceStateKey } from '../runtime/sourceState.js';
+import { sourceStateKey } from '../runtime/sourceState.js';
 import { TransactionalPublisher } from '../runtime/transactionalPublisher.js';
 import {
   type CdcProducerOptions,
@@ -178,32 +178,42 @@ export class CdcProducer {
     }
 
     await this.publisher.connect(); // fences a previous instance before we read the state
-    const position = cdcPositionOf(
-      (await loadSourceStates(o.kafka, o.stateTopic, [this.stateKey])).get(this.stateKey),
-    );
+    const position = cdcPositionOf((await this.publisher.loadStates([this.stateKey])).get(this.stateKey));
     const slot = await this.slotRow();
     let from: Lsn;
     if (position?.phase === 'streaming' && position.slot === o.slot && slot) {
       from = parseLsn(position.lsn);
+      // PostgreSQL 15 lets a feedback message move confirmed_flush_lsn backwards; never send one
+      // below where the slot already is (it may be ahead of Kafka's position after idle keepalives).
+      this.acknowledged = slot.confirmed_flush_lsn ? maxLsn(from, parseLsn(slot.confirmed_flush_lsn)) : from;
       this.snapshotLsn = position.snapshotLsn;
       this.replication = await ReplicationConnection.open(o.databaseUrl);
       o.log.info({ slot: o.slot, from: position.lsn }, 'resuming CDC stream');
     } else {
       if (position?.phase === 'streaming')
         o.log.warn({ slot: o.slot }, 'replication slot missing: taking a new snapshot');
+      else if (slot)
+        o.log.warn(
+          { slot: o.slot, phase: position?.phase ?? 'none' },
+          'no committed streaming position for this slot (an earlier snapshot did not finish): dropping the slot and taking a new snapshot',
+        );
       if (slot) await this.dropSlot();
       from = await this.snapshot();
+      this.acknowledged = from;
     }
     this.resumeLsn = from;
-    this.acknowledged = from;
     await this.startStreaming(from);
   }
 
-  private async slotRow(): Promise<{ active_pid: number | null } | undefined> {
-    const { rows } = await this.requireDb().query<{ active_pid: number | null }>(
-      'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
-      [this.options.slot],
-    );
+  private async slotRow(): Promise<
+    { active_pid: number | null; confirmed_flush_lsn: string | null } | undefined
+  > {
+    const { rows } = await this.requireDb().query<{
+      active_pid: number | null;
+      confirmed_flush_lsn: string | null;
+    }>('SELECT active_pid, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1', [
+      this.options.slot,
+    ]);
     return rows[0];
   }
 
@@ -267,7 +277,7 @@ export class CdcProducer {
     if (!replication) throw new TributaryError('INVALID_STATE', 'no replication connection');
     await this.releaseSlot();
     this.stream = replication.start(o.slot, o.publication, from);
-    replication.acknowledge(from, o.now());
+    replication.acknowledge(this.acknowledged, o.now());
     this.timers.push(
       setInterval(() => this.replication?.acknowledge(this.acknowledged, o.now()), o.statusIntervalMs),
       setInterval(() => this.heartbeat(), o.heartbeatIntervalMs),

@@ -22,7 +22,7 @@ import {
   type TieSafeCursor,
 } from '../connector/tieSafeCursor.js';
 import { contentHashHeader, DELETED, DedupeIndex, eventIdHeader } from './dedupeIndex.js';
-import { loadSourceStates, type SourceState, sourceStateKey } from './sourceState.js';
+import { type SourceState, sourceStateKey } from './sourceState.js';
 import { TransactionalPublisher } from './transactionalPublisher.js';
 
 /** The stream whose records this stream's output describes: itself, or the stream a delete feed deletes from. */
@@ -152,9 +152,7 @@ export class PollingStream {
   /** Fences earlier instances, then reads the committed cursor and the raw log's content hashes. */
   async open(): Promise<void> {
     await this.publisher.connect();
-    this.state = (await loadSourceStates(this.options.kafka, this.options.stateTopic, [this.stateKey])).get(
-      this.stateKey,
-    );
+    this.state = (await this.publisher.loadStates([this.stateKey])).get(this.stateKey);
     if (this.opened) await this.index.reload(this.options.kafka, this.rawTopic);
     else
       this.index = await (this.options.index ?? new SharedDedupeIndex()).load(

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod/v4';
 import { TributaryError } from '../../platform/errors.js';
-import { readTopicToEnd } from '../../platform/topicReader.js';
+import { type ReadBarrier, readTopicToEnd } from '../../platform/topicReader.js';
 
 /**
  * The position of one source stream (polling cursor or CDC LSN), kept in the compacted
@@ -45,20 +45,25 @@ export function decodeSourceState(key: string, value: Buffer): SourceState {
 }
 
 /**
- * Reads the committed state of the given keys. Call it after the stream's transactional producer
- * connected: connecting fences any earlier instance and aborts its open transaction, so what is
- * read here is exactly what the last committed transaction left.
+ * Reads the committed state of the given keys. A stream resumes through
+ * `TransactionalPublisher.loadStates`, which passes the barrier its connect() committed: connecting
+ * fences any earlier instance and aborts its open transaction, and reading up to the barrier makes
+ * what is read here exactly what the last committed transaction left. Without a barrier the read
+ * stops at the last stable offsets of the moment — fine for inspection (status, tests), wrong for
+ * resuming.
  */
 export async function loadSourceStates(
   kafka: Kafka,
   topic: string,
   keys: readonly string[],
+  read: { untilBarrier?: ReadBarrier; timeoutMs?: number } = {},
 ): Promise<Map<string, SourceState>> {
   const wanted = new Set(keys);
   const states = new Map<string, SourceState>();
   await readTopicToEnd({
     kafka,
     topic,
+    ...read,
     onMessage: (message) => {
       const key = message.key?.toString('utf8');
       if (key === undefined || !wanted.has(key)) return;

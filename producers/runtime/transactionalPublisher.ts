@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { TributaryError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import { ensureCounter, ensureHistogram } from '../../platform/metrics.js';
 import { groupByTopic, type OutboundRecord } from '../../platform/outboundRecords.js';
-import { encodeSourceState, type SourceState } from './sourceState.js';
+import type { ReadBarrier } from '../../platform/topicReader.js';
+import { encodeSourceState, loadSourceStates, type SourceState } from './sourceState.js';
+
+/** Header that marks the read barrier a publisher writes to the state topic when it connects. */
+export const readBarrierHeader = 'tributary.read-barrier';
 
 export type { OutboundRecord } from '../../platform/outboundRecords.js';
 
@@ -28,6 +33,9 @@ export interface TransactionalPublisherOptions {
  */
 export class TransactionalPublisher {
   private producer: Producer | undefined;
+  private barrier: ReadBarrier | undefined;
+  /** The publish in progress, if any: disconnect() lets it settle first. */
+  private inFlight: Promise<unknown> | undefined;
   private readonly transactions;
   private readonly records;
   private readonly latency;
@@ -59,6 +67,10 @@ export class TransactionalPublisher {
    * epoch and aborts a zombie's open transaction) is sent at the first transaction(). Without the
    * empty transaction below, a zombie could still commit after its successor connected — our
    * fencing test caught exactly that against Kafka 4.1.
+   *
+   * That first transaction also commits a read barrier (a tombstone under a key of its own) to
+   * every partition of the state topic, so that `loadStates` can tell when it has read everything
+   * committed before it — see there.
    */
   async connect(): Promise<void> {
     const producer = this.options.kafka.producer({
@@ -71,9 +83,54 @@ export class TransactionalPublisher {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 50, maxRetryTime: 5_000 },
     });
     await producer.connect();
+    const partitions = await this.statePartitions();
+    const barrier: ReadBarrier = { header: readBarrierHeader, value: randomUUID() };
     const fence = await producer.transaction();
-    await fence.abort();
+    try {
+      await fence.send({
+        topic: this.options.stateTopic,
+        messages: partitions.map((partition) => ({
+          partition,
+          key: `_tributary/read-barrier/${this.options.transactionalId}`,
+          value: null,
+          headers: { [barrier.header]: barrier.value },
+        })),
+      });
+      await fence.commit();
+    } catch (error) {
+      await fence.abort().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
     this.producer = producer;
+    this.barrier = barrier;
+  }
+
+  private async statePartitions(): Promise<number[]> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [this.options.stateTopic] });
+      return (topics[0]?.partitions ?? []).map((partition) => partition.partitionId);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * The committed state of these keys, as the last transaction before `connect()` left it. A plain
+   * read to the end would stop at each partition's last stable offset, which stays before any
+   * transaction still open there — another stream's producer that was SIGKILLed mid-transaction
+   * holds it for up to its transaction timeout — and would return an older state, or none (a CDC
+   * producer then re-snapshots, and deletes made meanwhile are lost). Reading up to this publisher's
+   * barrier waits for those transactions to end instead (bounded by `timeoutMs`, retryable).
+   */
+  async loadStates(keys: readonly string[], timeoutMs = 120_000): Promise<Map<string, SourceState>> {
+    if (!this.barrier) throw new TributaryError('INVALID_STATE', 'publisher not connected');
+    return loadSourceStates(this.options.kafka, this.options.stateTopic, keys, {
+      untilBarrier: this.barrier,
+      timeoutMs,
+    });
   }
 
   /**
@@ -82,6 +139,20 @@ export class TransactionalPublisher {
    * treat any of these records or the state as published.
    */
   async publish(records: readonly OutboundRecord[], stateKey: string, state: SourceState): Promise<void> {
+    const publishing = this.publishOnce(records, stateKey, state);
+    this.inFlight = publishing.catch(() => undefined);
+    try {
+      await publishing;
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  private async publishOnce(
+    records: readonly OutboundRecord[],
+    stateKey: string,
+    state: SourceState,
+  ): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new TributaryError('INVALID_STATE', 'publisher not connected');
     const stop = this.latency.startTimer({ source: this.options.source });
@@ -125,8 +196,26 @@ export class TransactionalPublisher {
     return this.producer !== undefined;
   }
 
-  async disconnect(): Promise<void> {
-    await this.producer?.disconnect();
-    this.producer = undefined;
+  /**
+   * Lets a publish in progress commit or abort (up to `settleMs`), then disconnects. Disconnecting
+   * in the middle of a transaction would leave it open on the broker until its timeout, and an open
+   * transaction holds back every read_committed reader of its partitions (processors, the next
+   * instance's state read) for that long.
+   */
+  async disconnect(settleMs = 10_000): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined; // no new publish from here on
+    this.barrier = undefined;
+    if (this.inFlight) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.inFlight,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, settleMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    await producer?.disconnect();
   }
 }

@@ -122,14 +122,19 @@ export async function query<T extends pg.QueryResultRow>(
   }
 }
 
-/** Waits until the slot confirmed everything written before this call (the producer caught up). */
+/**
+ * Waits until the slot confirmed everything written before this call (the producer caught up).
+ * The slot must also be streaming (held by a walsender): a producer re-snapshotting has just
+ * created a slot whose confirmed position is already past the target although its snapshot is
+ * still being published.
+ */
 export async function waitForCatchUp(url: string, slot: string, timeoutMs = 60_000): Promise<void> {
   const [target] = await query<{ lsn: string }>(url, 'SELECT pg_current_wal_lsn()::text AS lsn');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [row] = await query<{ done: boolean }>(
       url,
-      'SELECT confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1',
+      'SELECT active_pid IS NOT NULL AND confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1',
       [slot, target?.lsn],
     );
     if (row?.done) return;

@@ -79,3 +79,63 @@ describe('TransactionalPublisher', () => {
     await first.disconnect().catch(() => undefined);
   });
 });
+
+describe('the committed state read after a restart', () => {
+  it("is the latest one even while another producer's transaction on the state topic is still open", async () => {
+    const kafka = testKafka();
+    const admin = kafka.admin();
+    await admin.connect();
+    const stateTopic = uniqueName('_tributary.state');
+    await createTopicsReady(admin, {
+      topics: [
+        {
+          topic: stateTopic,
+          numPartitions: 1, // every key shares the partition the foreign transaction holds open
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const options = {
+      kafka,
+      transactionalId: uniqueName('tx'),
+      stateTopic,
+      log: testLogger(),
+      metrics: createMetricsRegistry({ defaultMetrics: false }),
+      source: 'test',
+    };
+    const first = new TransactionalPublisher(options);
+    await first.connect();
+    await first.publish([], 'inst/stream', state('c1'));
+
+    // Another stream's producer (e.g. one SIGKILLed mid-transaction) holds a transaction open on the
+    // same partition: the partition's last stable offset stays before it until it ends.
+    const foreign = kafka.producer({
+      transactionalId: uniqueName('foreign'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await foreign.connect();
+    const open = await foreign.transaction();
+    await open.send({ topic: stateTopic, messages: [{ key: 'other/stream', value: Buffer.from('{}') }] });
+
+    await first.publish([], 'inst/stream', state('c2'));
+    await first.disconnect();
+
+    const second = new TransactionalPublisher(options);
+    await second.connect();
+    // While it stays open the read cannot know the latest state: it fails (retryably) rather than guess.
+    await expect(second.loadStates(['inst/stream'], 2_000)).rejects.toMatchObject({
+      code: 'KAFKA_UNAVAILABLE',
+    });
+    const read = second.loadStates(['inst/stream']);
+    // The read must wait for the foreign transaction to end rather than return c1 (or nothing).
+    const ended = new Promise((resolve) => setTimeout(resolve, 3_000)).then(() => open.abort());
+    const states = await read;
+    await ended;
+    expect(states.get('inst/stream')?.position).toEqual({ cursor: 'c2' });
+    await second.disconnect();
+    await foreign.disconnect();
+  });
+});
