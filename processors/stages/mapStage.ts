@@ -178,10 +178,18 @@ export class MapStage implements ProcessingStage {
       reportingCurrency: this.options.reportingCurrency ?? 'USD',
       crosswalk: this.options.crosswalks?.crosswalk ?? this.emptyCrosswalk,
     };
+    // The first attempt's drift observations are kept back: if it only missed a crosswalk link, the
+    // second attempt observes the same record again and only that one may count.
+    const firstAttempt = new DeferredObserver();
     try {
-      return mapping.map(envelope, observer, context);
+      const mapped = mapping.map(envelope, firstAttempt, context);
+      firstAttempt.replayTo(observer);
+      return mapped;
     } catch (error) {
-      if (!(error instanceof CrosswalkMissingError) || !this.options.crosswalks) throw error;
+      if (!(error instanceof CrosswalkMissingError) || !this.options.crosswalks) {
+        firstAttempt.replayTo(observer);
+        throw error;
+      }
       await this.options.crosswalks.catchUp();
       try {
         const mapped = mapping.map(envelope, observer, context);
@@ -255,5 +263,26 @@ export class MapStage implements ProcessingStage {
       };
       return { topic: outputTopic, key, value: Buffer.from(JSON.stringify(value)), partition: target };
     });
+  }
+}
+
+/** Records a mapping's drift observations so they can be counted later, or not at all. */
+class DeferredObserver implements MappingObserver {
+  private readonly calls: ((observer: MappingObserver) => void)[] = [];
+
+  unknownField(path: string): void {
+    this.calls.push((observer) => observer.unknownField(path));
+  }
+
+  missingField(path: string): void {
+    this.calls.push((observer) => observer.missingField(path));
+  }
+
+  typeMismatch(path: string, expected: string): void {
+    this.calls.push((observer) => observer.typeMismatch(path, expected));
+  }
+
+  replayTo(observer: MappingObserver): void {
+    for (const call of this.calls) call(observer);
   }
 }

@@ -1,8 +1,11 @@
-import type { KafkaMessage } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { Kafka, type KafkaMessage } from 'kafkajs';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../../platform/logger.js';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
 import { canonicalId } from '../../../processors/identity.js';
+import type { Mapping } from '../../../processors/mapping.js';
 import { hrWorkersMapping } from '../../../processors/mappings/hrWorkers.js';
+import { CrosswalkFeed } from '../../../processors/stages/crosswalkFeed.js';
 import { MapStage } from '../../../processors/stages/mapStage.js';
 import type { RawEnvelope } from '../../../schemas/rawEnvelope.js';
 import { consumedMessage } from '../../helpers/payrollEnvelopes.js';
@@ -120,5 +123,47 @@ describe('MapStage', () => {
 
   it('ignores raw tombstones (their delete envelope already removed the fragment)', async () => {
     expect(await stage.process(input(null))).toEqual([]);
+  });
+});
+
+describe('MapStage with a crosswalk', () => {
+  // A mapping that observes drift before it resolves its key through a crosswalk.
+  const linkedMapping: Mapping = {
+    id: 'linked',
+    version: 1,
+    topics: ['raw.hr.workers'],
+    knownFields: ['id'],
+    map: (raw, observe, context) => {
+      observe.missingField('department');
+      const businessKey = context.crosswalk.resolve('hr-alias', raw.sourceInstance, raw.naturalKey);
+      return [{ entity: 'employee', businessKey, fields: {} }];
+    },
+  };
+
+  it('counts a record mapped again after catching up on a missing link once in the drift metrics', async () => {
+    const metrics = createMetricsRegistry({ defaultMetrics: false });
+    // No crosswalk topics: the feed reads nothing; catching up is where the link "arrives".
+    const feed = new CrosswalkFeed(
+      new Kafka({ brokers: ['127.0.0.1:1'] }),
+      [],
+      createLogger({ level: 'silent' }),
+    );
+    vi.spyOn(feed, 'catchUp').mockImplementation(async () => {
+      feed.crosswalk.link('hr-alias', 'acme-hr', 'W000001', 'P-1');
+    });
+    const stage = new MapStage({ mappings: [linkedMapping], partitions: 6, metrics, crosswalks: feed });
+    const [out] = await stage.process({
+      topic: 'raw.hr.workers',
+      partition: 0,
+      message: message(JSON.stringify(envelope({ id: 'W000001' }))),
+    });
+    expect(out?.key?.toString().startsWith(canonicalId('employee', 'P-1'))).toBe(true);
+    const text = await metrics.metrics();
+    expect(text).toMatch(
+      /tributary_mapping_crosswalk_misses_total\{crosswalk="hr-alias",outcome="caught_up"\} 1/,
+    );
+    expect(text).toMatch(
+      /tributary_mapping_drift_total\{topic="raw.hr.workers",kind="missing_field",field="department"\} 1\n/,
+    );
   });
 });
