@@ -1,20 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import { deadLetterHeaders } from '../../processors/runtime/deadLetter.js';
-
-/**
- * Header names of the sink's DLQ records (sinks/postgres/dlqPublisher.ts). They differ from the
- * processors' deadLetterHeaders; both dialects are read so every DLQ can be listed and redriven.
- */
-export const sinkDlqHeaders = {
-  error: 'tributary.error',
-  errorCode: 'tributary.error.code',
-  sqlstate: 'tributary.error.sqlstate',
-  stage: 'tributary.stage',
-  topic: 'tributary.original.topic',
-  partition: 'tributary.original.partition',
-  offset: 'tributary.original.offset',
-  attempt: 'tributary.attempt',
-} as const;
+import { deadLetterHeaders, legacySinkDlqHeaders } from '../deadLetterHeaders.js';
 
 /** Set on a redriven record: which DLQ entry it came from (for tracing; not used for decisions). */
 export const redrivenFromHeader = 'tributary.dlq.redriven-from';
@@ -29,8 +14,8 @@ export interface DlqEntry {
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, Buffer>;
-  /** Which writer's header names the record carries. */
-  dialect: 'processor' | 'sink' | 'unknown';
+  /** Which header names the record carries: today's (every writer), the sink's older ones, or none. */
+  dialect: 'tributary' | 'legacy-sink' | 'unknown';
   error: string | null;
   errorCode: string | null;
   sqlstate: string | null;
@@ -67,6 +52,10 @@ function integer(value: string | null): number | null {
   return value !== null && /^\d+$/.test(value) ? Number(value) : null;
 }
 
+type HeaderNames = Record<Exclude<keyof typeof deadLetterHeaders, 'failedAt'>, string> & {
+  failedAt?: string;
+};
+
 export function parseDlqEntry(input: {
   topic: string;
   partition: number;
@@ -78,20 +67,12 @@ export function parseDlqEntry(input: {
 }): DlqEntry {
   const headers = normalizeHeaders(input.headers);
   const dialect =
-    deadLetterHeaders.topic in headers ? 'processor' : sinkDlqHeaders.topic in headers ? 'sink' : 'unknown';
-  const names =
-    dialect === 'sink'
-      ? {
-          error: sinkDlqHeaders.error,
-          errorCode: sinkDlqHeaders.errorCode,
-          stage: sinkDlqHeaders.stage,
-          topic: sinkDlqHeaders.topic,
-          partition: sinkDlqHeaders.partition,
-          offset: sinkDlqHeaders.offset,
-          attempts: sinkDlqHeaders.attempt,
-          failedAt: undefined,
-        }
-      : deadLetterHeaders;
+    deadLetterHeaders.topic in headers
+      ? 'tributary'
+      : legacySinkDlqHeaders.topic in headers
+        ? 'legacy-sink'
+        : 'unknown';
+  const names: HeaderNames = dialect === 'legacy-sink' ? legacySinkDlqHeaders : deadLetterHeaders;
   const originOffset = text(headers, names.offset);
   return {
     dlqTopic: input.topic,
@@ -104,7 +85,7 @@ export function parseDlqEntry(input: {
     dialect,
     error: text(headers, names.error),
     errorCode: text(headers, names.errorCode),
-    sqlstate: dialect === 'sink' ? text(headers, sinkDlqHeaders.sqlstate) : null,
+    sqlstate: text(headers, names.sqlstate),
     stage: text(headers, names.stage),
     originTopic: text(headers, names.topic),
     originPartition: integer(text(headers, names.partition)),
@@ -116,7 +97,7 @@ export function parseDlqEntry(input: {
 
 const dlqOnlyHeaders = new Set<string>([
   ...Object.values(deadLetterHeaders).filter((name) => name !== deadLetterHeaders.attempts),
-  ...Object.values(sinkDlqHeaders),
+  ...Object.values(legacySinkDlqHeaders),
   redrivenFromHeader,
 ]);
 
@@ -142,5 +123,6 @@ export function redriveHeaders(entry: DlqEntry): Record<string, Buffer> {
 export function originalKey(entry: DlqEntry): Buffer | null {
   if (entry.key === null) return null;
   const synthetic = `${entry.originTopic}/${entry.originPartition}/${entry.originOffset}`;
-  return entry.dialect === 'processor' && entry.key.toString('utf8') === synthetic ? null : entry.key;
+  // (The sink keeps the original key, a canonical id or none, which never has this shape.)
+  return entry.dialect === 'tributary' && entry.key.toString('utf8') === synthetic ? null : entry.key;
 }

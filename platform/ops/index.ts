@@ -4,7 +4,7 @@ export {
   describeGroupActivity,
   topicBounds,
 } from './consumerGroups.js';
-export { type DlqEntry, parseDlqEntry, redriveHeaders, sinkDlqHeaders } from './dlqEntry.js';
+export { type DlqEntry, parseDlqEntry, redriveHeaders } from './dlqEntry.js';
 export { readDlq, readDlqEntry } from './dlqReader.js';
 export { type RedriveOptions, type RedriveResult, redriveDlq } from './dlqRedrive.js';
 export { type DlqSelector, resolveDlqSelector } from './dlqSelection.js';

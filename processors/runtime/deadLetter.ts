@@ -1,18 +1,9 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { deadLetterHeaders } from '../../platform/deadLetterHeaders.js';
 import { errorMessage, TributaryError } from '../../platform/errors.js';
 import type { OutboundRecord } from '../../platform/outboundRecords.js';
 
-/** Header names every dead-letter record carries, so `tributary dlq` can list and redrive them. */
-export const deadLetterHeaders = {
-  error: 'tributary.dlq.error',
-  errorCode: 'tributary.dlq.error-code',
-  stage: 'tributary.dlq.stage',
-  topic: 'tributary.dlq.original-topic',
-  partition: 'tributary.dlq.original-partition',
-  offset: 'tributary.dlq.original-offset',
-  attempts: 'tributary.dlq.attempts',
-  failedAt: 'tributary.dlq.failed-at',
-} as const;
+export { deadLetterHeaders } from '../../platform/deadLetterHeaders.js';
 
 export interface DeadLetterInput {
   dlqTopic: string;

@@ -1,18 +1,10 @@
 import type { IHeaders, Producer } from 'kafkajs';
+import { deadLetterHeaders as dlqHeaders } from '../../platform/deadLetterHeaders.js';
 import { TributaryError } from '../../platform/errors.js';
 import type { RejectedRecord } from './writeBatch.js';
 
-/** Header names every DLQ record carries, so a redrive tool can find the original. */
-export const dlqHeaders = {
-  error: 'tributary.error',
-  errorCode: 'tributary.error.code',
-  sqlstate: 'tributary.error.sqlstate',
-  stage: 'tributary.stage',
-  topic: 'tributary.original.topic',
-  partition: 'tributary.original.partition',
-  offset: 'tributary.original.offset',
-  attempt: 'tributary.attempt',
-} as const;
+/** The sink writes the same dead-letter headers as the processors. */
+export { dlqHeaders };
 
 /** Sends rejected records, value unchanged (still wire-encoded), with the error and their origin. */
 export function createDlqPublisher(producer: Producer, dlqTopic: string) {
@@ -28,7 +20,8 @@ export function createDlqPublisher(producer: Producer, dlqTopic: string) {
           [dlqHeaders.topic]: record.topic,
           [dlqHeaders.partition]: String(record.partition),
           [dlqHeaders.offset]: record.offset.toString(),
-          [dlqHeaders.attempt]: String(attempt),
+          [dlqHeaders.attempts]: String(attempt),
+          [dlqHeaders.failedAt]: new Date().toISOString(),
         };
         if (error instanceof TributaryError && typeof error.details['sqlstate'] === 'string') {
           headers[dlqHeaders.sqlstate] = error.details['sqlstate'];

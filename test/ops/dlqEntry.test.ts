@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { legacySinkDlqHeaders } from '../../platform/deadLetterHeaders.js';
 import { TributaryError } from '../../platform/errors.js';
-import { originalKey, parseDlqEntry, redriveHeaders, sinkDlqHeaders } from '../../platform/ops/dlqEntry.js';
+import { originalKey, parseDlqEntry, redriveHeaders } from '../../platform/ops/dlqEntry.js';
 import { decideRedrives, parseOffsetRangeSpec, resolveDlqSelector } from '../../platform/ops/dlqSelection.js';
 import {
   addOffsets,
@@ -42,7 +43,7 @@ describe('DLQ entries', () => {
   it('reads the processor headers written by deadLetterRecord', () => {
     const entry = processorEntry('7', 'hr-1/workers/42', 2);
     expect(entry).toMatchObject({
-      dialect: 'processor',
+      dialect: 'tributary',
       dlqOffset: 7n,
       errorCode: 'MAPPING_FAILED',
       error: 'no employee id',
@@ -55,33 +56,47 @@ describe('DLQ entries', () => {
     expect(entry.failedAt).toMatch(/^\d{4}-/);
   });
 
-  it('reads the sink dialect too', () => {
-    const entry = parseDlqEntry({
-      topic: 'dlq.sink',
-      partition: 1,
-      offset: '3',
-      timestamp: '0',
-      key: Buffer.from('id-1'),
-      value: null,
-      headers: {
-        [sinkDlqHeaders.error]: 'new row violates check constraint',
-        [sinkDlqHeaders.errorCode]: 'DATABASE_REJECTED',
-        [sinkDlqHeaders.sqlstate]: '23514',
-        [sinkDlqHeaders.stage]: 'sink-write',
-        [sinkDlqHeaders.topic]: 'canonical.employee',
-        [sinkDlqHeaders.partition]: '4',
-        [sinkDlqHeaders.offset]: '17',
-        [sinkDlqHeaders.attempt]: '1',
-      },
-    });
-    expect(entry).toMatchObject({
-      dialect: 'sink',
+  it("reads the sink's records: today's headers, and the names it wrote before", () => {
+    const sinkHeaders = {
+      error: 'new row violates check constraint',
+      errorCode: 'DATABASE_REJECTED',
       sqlstate: '23514',
-      originTopic: 'canonical.employee',
-      originPartition: 4,
-      originOffset: 17n,
-      attempts: 1,
-    });
+      stage: 'sink-write',
+      topic: 'canonical.employee',
+      partition: '4',
+      offset: '17',
+      attempts: '1',
+    };
+    for (const [dialect, names] of [
+      ['tributary', deadLetterHeaders],
+      ['legacy-sink', legacySinkDlqHeaders],
+    ] as const) {
+      const entry = parseDlqEntry({
+        topic: 'dlq.sink',
+        partition: 1,
+        offset: '3',
+        timestamp: '0',
+        key: Buffer.from('id-1'),
+        value: null,
+        headers: Object.fromEntries(
+          Object.entries(sinkHeaders).map(([field, value]) => [
+            names[field as keyof typeof sinkHeaders],
+            value,
+          ]),
+        ),
+      });
+      expect(entry, dialect).toMatchObject({
+        dialect,
+        error: 'new row violates check constraint',
+        sqlstate: '23514',
+        stage: 'sink-write',
+        originTopic: 'canonical.employee',
+        originPartition: 4,
+        originOffset: 17n,
+        attempts: 1,
+      });
+      expect(originalKey(entry)?.toString()).toBe('id-1');
+    }
   });
 
   it('redrives with the original headers and the attempt count, without DLQ bookkeeping', () => {

@@ -4,7 +4,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../platform/metrics.js';
 import { migrate } from '../../platform/migrate.js';
-import { sinkDlqHeaders } from '../../platform/ops/dlqEntry.js';
 import type { DriftFinding, ReconcileOptionsInput, ReconcileReport } from '../../platform/ops/reconcile.js';
 import { reconcile } from '../../platform/ops/reconcile.js';
 import { formatReconcile, reconcileExitCode, reconcileReport } from '../../platform/ops/reconcileReport.js';
@@ -174,11 +173,11 @@ describe('tributary reconcile', () => {
           key: employeeId('W000011'),
           value: Buffer.from('x'),
           headers: {
-            [sinkDlqHeaders.topic]: canonicalTopic,
-            [sinkDlqHeaders.partition]: '0',
-            [sinkDlqHeaders.offset]: '3',
-            [sinkDlqHeaders.error]: 'check constraint',
-            [sinkDlqHeaders.stage]: 'upsert',
+            [deadLetterHeaders.topic]: canonicalTopic,
+            [deadLetterHeaders.partition]: '0',
+            [deadLetterHeaders.offset]: '3',
+            [deadLetterHeaders.error]: 'check constraint',
+            [deadLetterHeaders.stage]: 'upsert',
           },
         },
       ],

@@ -219,7 +219,7 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
       [dlqHeaders.partition]: '0',
       [dlqHeaders.offset]: '17',
       [dlqHeaders.sqlstate]: '23514',
-      [dlqHeaders.attempt]: '1',
+      [dlqHeaders.attempts]: '1',
     });
     expect(first?.headers[dlqHeaders.error]).toMatch(/check constraint/);
     expect(seen.find((entry) => entry.key === ids[30])?.headers[dlqHeaders.sqlstate]).toBe('22007');
