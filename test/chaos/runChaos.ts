@@ -174,6 +174,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     })();
 
     const started = Date.now();
+    // Broker kills and registry stalls need the local stack's pid files; a stack started from
+    // another checkout (or an external one) has none here — say so instead of silently skipping.
+    if (options.restartBroker !== false && !readPid(kafkaPidFile(paths)))
+      write(
+        `  broker restarts OFF: no Kafka pid file under ${paths.run} (stack not started from this checkout? set TRIBUTARY_STACK_DIR)`,
+      );
+    if (options.stallRegistry !== false && !registryPid)
+      write(`  registry stalls OFF: no registry pid file under ${paths.run}`);
     const kinds = [
       ...roles.map((role) => `kill:${role}`),
       ...roles.map((role) => `kill:${role}`),
