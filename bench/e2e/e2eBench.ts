@@ -65,11 +65,14 @@ interface SyncLine {
 async function main(): Promise<void> {
   const hrRecords = Math.round(entities / 2);
   const erpRecords = Math.round(entities / 4);
+  const payrollRecords = Math.round(hrRecords / 5);
   const run = new PipelineRun({
     seed: 42,
     hrRecords,
     erpRecords,
-    payrollEmployees: 0,
+    // A fifth of the workers are also on payroll (CDC); their pay rates reach the employee through
+    // the payroll-number → worker-id crosswalk.
+    payrollEmployees: payrollRecords,
     resetTopics: true,
     pollIntervalMs: pollMs,
     ...(values.profile ? { cpuProfileDir: values.profile } : {}),
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
   const timeout = 30 * 60_000;
   try {
     write(
-      `e2e bench: ${hrRecords} HR workers, ${erpRecords} ERP vendors + ${erpRecords} invoices (+ derived reference data)`,
+      `e2e bench: ${hrRecords} HR workers, ${erpRecords} ERP vendors + ${erpRecords} invoices (+ derived reference data), ${payrollRecords} payroll employees (CDC)`,
     );
     await run.prepare();
 
@@ -110,15 +113,31 @@ async function main(): Promise<void> {
         });
       }
     });
-    await Promise.race([
-      allSynced,
+    // The CDC producer snapshots the payroll database, then streams: its slot is held from then on.
+    run.start('cdc');
+    const snapshotted = (async (): Promise<number> => {
+      const payroll = new pg.Client({ connectionString: run.payrollUrl });
+      await payroll.connect();
+      try {
+        for (;;) {
+          const { rows } = await payroll.query<{ streaming: boolean }>(
+            'SELECT active_pid IS NOT NULL AS streaming FROM pg_replication_slots WHERE slot_name = $1',
+            [run.cdcSlot],
+          );
+          if (rows[0]?.streaming) return Date.now();
+          await sleep(250);
+        }
+      } finally {
+        await payroll.end();
+      }
+    })();
+    const cdcDone = await Promise.race([
+      allSynced.then(() => snapshotted),
       sleep(timeout).then(() => {
         throw new Error('producers did not finish');
       }),
     ]);
-    const rawRecords = published.total;
-    const producerSeconds = (producersDone - producersStarted) / 1000;
-    write(`  producers → raw: ${rawRecords} records in ${producerSeconds.toFixed(1)} s`);
+    const producerSeconds = (Math.max(producersDone, cdcDone) - producersStarted) / 1000;
 
     const stage = async (role: Role, lagName: 'map' | 'merge' | 'sink'): Promise<number> => {
       const started = Date.now();
@@ -148,7 +167,12 @@ async function main(): Promise<void> {
         });
       return { records, bytes };
     };
-    const raw = await countTopics(run.rawTopics.filter((topic) => !topic.startsWith('raw.payroll.')));
+    const raw = await countTopics(run.rawTopics);
+    const payrollRaw = await countTopics(run.rawTopics.filter((topic) => topic.startsWith('raw.payroll.')));
+    const rawRecords = published.total + payrollRaw.records;
+    write(
+      `  producers → raw: ${rawRecords} records (${payrollRaw.records} from CDC) in ${producerSeconds.toFixed(1)} s`,
+    );
     const fragments = await countTopics(entityCatalog.map((contract) => fragmentsTopic(contract.entity)));
     const canonical = await countTopics(entityCatalog.map((contract) => contract.topic));
     const client = new pg.Client({ connectionString: run.databaseUrl });
@@ -242,7 +266,7 @@ async function main(): Promise<void> {
     const canonicalTopics = entityCatalog.map((contract) => contract.topic);
     const canonicalEndBefore = await run.endOffsets(canonicalTopics);
     await run.stop('map', 'SIGTERM');
-    const replayInput = await countTopics(run.rawTopics.filter((topic) => !topic.startsWith('raw.payroll.')));
+    const replayInput = await countTopics(run.rawTopics);
     const replayAdmin = run.kafka.admin();
     await replayAdmin.connect();
     await replay({ admin: replayAdmin }, { groupId: run.groups.map, target: { kind: 'earliest' } });
@@ -276,7 +300,7 @@ async function main(): Promise<void> {
     const table = [
       '| stage | input records | seconds | records/s | peak RSS (anonymous) |',
       '|---|---:|---:|---:|---:|',
-      `| producers → raw (HTTP sources, transactional) | ${rawRecords.toLocaleString('en-US')} | ${producerSeconds.toFixed(1)} | ${rate1(rawRecords, producerSeconds)} | HR ${memory('hr')}, ERP ${memory('erp')} |`,
+      `| producers → raw (HTTP sources and payroll CDC snapshot, transactional) | ${rawRecords.toLocaleString('en-US')} | ${producerSeconds.toFixed(1)} | ${rate1(rawRecords, producerSeconds)} | HR ${memory('hr')}, ERP ${memory('erp')}, CDC ${memory('cdc')} |`,
       `| map (raw → fragments) | ${raw.records.toLocaleString('en-US')} | ${mapSeconds.toFixed(1)} | ${rate1(raw.records, mapSeconds)} | ${memory('map')} |`,
       `| merge (fragments → canonical, registry encoding) | ${fragments.records.toLocaleString('en-US')} | ${mergeSeconds.toFixed(1)} | ${rate1(fragments.records, mergeSeconds)} | ${memory('merge')} |`,
       `| sink (canonical → PostgreSQL) | ${canonical.records.toLocaleString('en-US')} | ${sinkSeconds.toFixed(1)} | ${rate1(canonical.records, sinkSeconds)} | ${memory('sink')} |`,
@@ -319,7 +343,8 @@ async function main(): Promise<void> {
     for (const line of markdown) write(line);
     if (values.profile) {
       // V8 writes a CPU profile when the process exits normally: stop the roles with SIGTERM.
-      for (const role of ['hr', 'erp', 'map', 'merge', 'sink'] as const) await run.stop(role, 'SIGTERM');
+      for (const role of ['hr', 'erp', 'cdc', 'map', 'merge', 'sink'] as const)
+        await run.stop(role, 'SIGTERM');
       write('');
       write('CPU profile, top self time per role:');
       for (const line of summarizeProfiles(values.profile)) write(line);
