@@ -4,7 +4,7 @@ import { killHard, seededRandom, spawnTs } from '../../helpers/childProcess.js';
 import { createTopicsReady, endpoints, testKafka, uniqueName } from '../../helpers/stack.js';
 
 const KILLS = Number(process.env['PROCESSOR_CRASH_KILLS'] ?? 20);
-const RECORDS = 20_000;
+const RECORDS = 30_000;
 
 describe('ExactlyOnceProcessor under SIGKILL', () => {
   it(`sees every input exactly once in the output after ${KILLS} kills at random moments`, async () => {
@@ -47,24 +47,42 @@ describe('ExactlyOnceProcessor under SIGKILL', () => {
       GROUP_ID: uniqueName('eos-group'),
       SLOW_MS: '1',
     };
+    // Kills are timed from the child's first commit, not from its spawn: on a loaded machine a
+    // child can spend seconds starting and joining the group, and a kill before it processed
+    // anything proves nothing (a CI run once had all 20 land there: no transaction was ever cut).
+    const progressWatch = kafka.admin();
+    await progressWatch.connect();
+    const committedTotal = async (): Promise<bigint> => {
+      const [committed] = await progressWatch.fetchOffsets({ groupId: env.GROUP_ID, topics: [input] });
+      return (committed?.partitions ?? []).reduce(
+        (sum, partition) => sum + (BigInt(partition.offset) > 0n ? BigInt(partition.offset) : 0n),
+        0n,
+      );
+    };
     let kills = 0;
     let selfKills = 0;
     while (kills + selfKills < KILLS) {
       // Every other run also dies at the fault point between produce and commit.
       const child = spawnTs('test/fixtures/upperCaseProcessor.ts', {
         ...env,
-        KILL_BEFORE_COMMIT_PROBABILITY: kills % 2 === 0 ? '0.1' : '0',
+        KILL_BEFORE_COMMIT_PROBABILITY: (kills + selfKills) % 2 === 0 ? '0.5' : '0',
       });
-      const exited = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
-      const timer = new Promise<'timer'>((resolve) =>
-        setTimeout(() => resolve('timer'), 1_500 + random() * 5_000),
-      );
-      if ((await Promise.race([exited, timer])) === 'exited') selfKills++;
+      let exitedOnItsOwn = false;
+      child.once('exit', () => {
+        exitedOnItsOwn = true;
+      });
+      const before = await committedTotal();
+      const progressDeadline = Date.now() + 60_000;
+      while (!exitedOnItsOwn && (await committedTotal()) === before && Date.now() < progressDeadline)
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      if (!exitedOnItsOwn) await new Promise((resolve) => setTimeout(resolve, random() * 700));
+      if (exitedOnItsOwn || child.exitCode !== null || child.signalCode !== null) selfKills++;
       else {
         await killHard(child);
         kills++;
       }
     }
+    await progressWatch.disconnect();
     // Final run to completion: wait until every input offset is committed.
     const child = spawnTs('test/fixtures/upperCaseProcessor.ts', env);
     const watcher = kafka.admin();
