@@ -33,6 +33,9 @@ export interface ReadBarrier {
   value: string;
 }
 
+/** End of a partition whose barrier has not been read yet. */
+const unbounded = 2n ** 63n - 1n;
+
 function isBarrier(message: KafkaMessage, barrier: ReadBarrier | undefined): boolean {
   return barrier !== undefined && message.headers?.[barrier.header]?.toString() === barrier.value;
 }
@@ -40,14 +43,12 @@ function isBarrier(message: KafkaMessage, barrier: ReadBarrier | undefined): boo
 /**
  * Reads a topic from the beginning up to the offsets taken when the read starts — kafkajs asks
  * for them read_committed, so they are last stable offsets, not high watermarks (see
- * `untilBarrier` for a read that must not stop before an open transaction) — then stops. "Reached" is judged from kafkajs' end-of-batch events, which are also emitted for
+ * `untilBarrier` for a read that must not stop before an open transaction) — then stops.
+ * "Reached" is judged from kafkajs' end-of-batch events, which are also emitted for
  * batches made only of transaction markers or aborted records — so a log ending in a commit
  * marker still counts as read. Used to rebuild state (source cursors, dedupe indexes, merge
  * state) and by tests to compare a topic with the ground truth.
  */
-/** End of a partition whose barrier has not been read yet. */
-const unbounded = 2n ** 63n - 1n;
-
 export async function readTopicToEnd(options: ReadTopicOptions): Promise<{ messages: number }> {
   const admin = options.kafka.admin();
   await admin.connect();

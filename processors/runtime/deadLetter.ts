@@ -3,8 +3,6 @@ import { deadLetterHeaders } from '../../platform/deadLetterHeaders.js';
 import { errorMessage, TributaryError } from '../../platform/errors.js';
 import type { OutboundRecord } from '../../platform/outboundRecords.js';
 
-export { deadLetterHeaders } from '../../platform/deadLetterHeaders.js';
-
 export interface DeadLetterInput {
   dlqTopic: string;
   stage: string;

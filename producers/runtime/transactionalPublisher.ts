@@ -65,10 +65,10 @@ export class TransactionalPublisher {
    * Connects and fences any earlier instance with the same transactional id. kafkajs' connect()
    * only initialises an idempotent producer id; the transactional InitProducerId (which bumps the
    * epoch and aborts a zombie's open transaction) is sent at the first transaction(). Without the
-   * empty transaction below, a zombie could still commit after its successor connected — our
-   * fencing test caught exactly that against Kafka 4.1.
+   * transaction below, a zombie could still commit after its successor connected — our fencing
+   * test caught exactly that against Kafka 4.1.
    *
-   * That first transaction also commits a read barrier (a tombstone under a key of its own) to
+   * That first transaction commits a read barrier (a tombstone under a key of its own) to
    * every partition of the state topic, so that `loadStates` can tell when it has read everything
    * committed before it — see there.
    */

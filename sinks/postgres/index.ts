@@ -1,6 +1,5 @@
 export { type BackoffPolicy, backoffDelay, defaultBackoff } from './backoff.js';
 export { type DedupedBatch, dedupeBatch } from './dedupeBatch.js';
-export { dlqHeaders } from './dlqPublisher.js';
 export { compareAndSetOffset, OffsetConflictError, readStoredOffset } from './offsetStore.js';
 export { PostgresSink, type PostgresSinkDeps } from './postgresSink.js';
 export { type RunPostgresSinkOptions, runPostgresSink } from './runPostgresSink.js';

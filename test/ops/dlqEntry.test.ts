@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { legacySinkDlqHeaders } from '../../platform/deadLetterHeaders.js';
+import { deadLetterHeaders, legacySinkDlqHeaders } from '../../platform/deadLetterHeaders.js';
 import { TributaryError } from '../../platform/errors.js';
 import { originalKey, parseDlqEntry, redriveHeaders } from '../../platform/ops/dlqEntry.js';
 import { decideRedrives, parseOffsetRangeSpec, resolveDlqSelector } from '../../platform/ops/dlqSelection.js';
@@ -9,7 +9,7 @@ import {
   decodeLedgerValue,
   encodeLedgerValue,
 } from '../../platform/ops/redriveLedger.js';
-import { deadLetterHeaders, deadLetterRecord } from '../../processors/runtime/deadLetter.js';
+import { deadLetterRecord } from '../../processors/runtime/deadLetter.js';
 
 function processorEntry(offset: string, key: string | null, attempts = 1) {
   const record = deadLetterRecord({

@@ -1,10 +1,10 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLetterHeaders } from '../../platform/deadLetterHeaders.js';
 import { readDlq, readDlqEntry } from '../../platform/ops/dlqReader.js';
 import { redriveDlq } from '../../platform/ops/dlqRedrive.js';
 import { parseOffsetRangeSpec } from '../../platform/ops/dlqSelection.js';
 import { loadLedger } from '../../platform/ops/redriveLedger.js';
-import { deadLetterHeaders } from '../../processors/runtime/deadLetter.js';
 import { createTopicsReady, testKafka, testLogger, uniqueName } from '../helpers/stack.js';
 import { readAll, upperCaseProcessor, waitFor, waitUntilCaughtUp } from './opsFixtures.js';
 

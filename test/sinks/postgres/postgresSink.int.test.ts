@@ -3,9 +3,9 @@ import pkg from '@kafkajs/confluent-schema-registry';
 import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLetterHeaders } from '../../../platform/deadLetterHeaders.js';
 import { createMetricsRegistry } from '../../../platform/metrics.js';
 import { JsonWireDecoder } from '../../../schemas/wireFormat.js';
-import { dlqHeaders } from '../../../sinks/postgres/dlqPublisher.js';
 import { PostgresSink } from '../../../sinks/postgres/postgresSink.js';
 import { entityTables } from '../../../sinks/postgres/specs/entityTables.js';
 import { endpoints, testKafka, testLogger, uniqueName } from '../../helpers/stack.js';
@@ -214,16 +214,16 @@ describe('PostgresSink (real Kafka + PostgreSQL)', () => {
     expect(seen.map((entry) => entry.key).sort()).toEqual([ids[17], ids[30], ids[40]].sort());
     const first = seen.find((entry) => entry.key === ids[17]);
     expect(first?.headers).toMatchObject({
-      [dlqHeaders.stage]: 'sink-write',
-      [dlqHeaders.topic]: employees,
-      [dlqHeaders.partition]: '0',
-      [dlqHeaders.offset]: '17',
-      [dlqHeaders.sqlstate]: '23514',
-      [dlqHeaders.attempts]: '1',
+      [deadLetterHeaders.stage]: 'sink-write',
+      [deadLetterHeaders.topic]: employees,
+      [deadLetterHeaders.partition]: '0',
+      [deadLetterHeaders.offset]: '17',
+      [deadLetterHeaders.sqlstate]: '23514',
+      [deadLetterHeaders.attempts]: '1',
     });
-    expect(first?.headers[dlqHeaders.error]).toMatch(/check constraint/);
-    expect(seen.find((entry) => entry.key === ids[30])?.headers[dlqHeaders.sqlstate]).toBe('22007');
-    expect(seen.find((entry) => entry.key === ids[40])?.headers[dlqHeaders.sqlstate]).toBe('22021');
+    expect(first?.headers[deadLetterHeaders.error]).toMatch(/check constraint/);
+    expect(seen.find((entry) => entry.key === ids[30])?.headers[deadLetterHeaders.sqlstate]).toBe('22007');
+    expect(seen.find((entry) => entry.key === ids[40])?.headers[deadLetterHeaders.sqlstate]).toBe('22021');
     expect(await metrics.getSingleMetricAsString('tributary_sink_dlq_total')).toMatch(
       /stage="sink-write"} 3/,
     );
