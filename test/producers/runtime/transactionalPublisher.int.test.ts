@@ -9,35 +9,42 @@ function state(cursor: string): SourceState {
   return { stateVersion: 1, position: { cursor }, syncId: 's', updatedAt: new Date().toISOString() };
 }
 
+/** A fresh compacted state topic (plus other topics) and publisher options writing to it. */
+async function publisherSetup(
+  statePartitions: number,
+  otherTopics: { topic: string; numPartitions: number }[] = [],
+) {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  const stateTopic = uniqueName('_tributary.state');
+  await createTopicsReady(admin, {
+    topics: [
+      ...otherTopics,
+      {
+        topic: stateTopic,
+        numPartitions: statePartitions,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+    ],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const options = {
+    kafka,
+    transactionalId: uniqueName('tx'),
+    stateTopic,
+    log: testLogger(),
+    metrics: createMetricsRegistry({ defaultMetrics: false }),
+    source: 'test',
+  };
+  return { kafka, stateTopic, options };
+}
+
 describe('TransactionalPublisher', () => {
   it('commits records and state together, and a fenced zombie can publish neither', async () => {
-    const kafka = testKafka();
-    const admin = kafka.admin();
-    await admin.connect();
     const rawTopic = uniqueName('raw.test');
-    const stateTopic = uniqueName('_tributary.state');
-    await createTopicsReady(admin, {
-      topics: [
-        { topic: rawTopic, numPartitions: 3 },
-        {
-          topic: stateTopic,
-          numPartitions: 2,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
-    const transactionalId = uniqueName('tx');
-    const options = {
-      kafka,
-      transactionalId,
-      stateTopic,
-      log: testLogger(),
-      metrics: createMetricsRegistry({ defaultMetrics: false }),
-      source: 'test',
-    };
-
+    const { kafka, stateTopic, options } = await publisherSetup(2, [{ topic: rawTopic, numPartitions: 3 }]);
     const first = new TransactionalPublisher(options);
     await first.connect();
     await first.publish(
@@ -82,29 +89,8 @@ describe('TransactionalPublisher', () => {
 
 describe('the committed state read after a restart', () => {
   it("is the latest one even while another producer's transaction on the state topic is still open", async () => {
-    const kafka = testKafka();
-    const admin = kafka.admin();
-    await admin.connect();
-    const stateTopic = uniqueName('_tributary.state');
-    await createTopicsReady(admin, {
-      topics: [
-        {
-          topic: stateTopic,
-          numPartitions: 1, // every key shares the partition the foreign transaction holds open
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
-    const options = {
-      kafka,
-      transactionalId: uniqueName('tx'),
-      stateTopic,
-      log: testLogger(),
-      metrics: createMetricsRegistry({ defaultMetrics: false }),
-      source: 'test',
-    };
+    // One partition: every key shares the partition the foreign transaction holds open.
+    const { kafka, stateTopic, options } = await publisherSetup(1);
     const first = new TransactionalPublisher(options);
     await first.connect();
     await first.publish([], 'inst/stream', state('c1'));
@@ -137,5 +123,27 @@ describe('the committed state read after a restart', () => {
     expect(states.get('inst/stream')?.position).toEqual({ cursor: 'c2' });
     await second.disconnect();
     await foreign.disconnect();
+  });
+});
+
+describe('a graceful disconnect', () => {
+  it('lets the publish in progress commit instead of leaving its transaction open for other readers', async () => {
+    const { kafka, stateTopic, options } = await publisherSetup(1);
+    const publisher = new TransactionalPublisher(options);
+    await publisher.connect();
+    // Stop while the publish is in its transaction: the stop must wait for the commit.
+    const publishing = publisher.publish([], 'inst/stream', state('c1'));
+    await publisher.disconnect();
+    await publishing;
+    // A transaction left open would hold the partition's last stable offset before it for the
+    // transaction timeout (60 s): this plain read (to the last stable offset) would miss c1 and
+    // everything committed after it, like another stream's state.
+    const other = new TransactionalPublisher({ ...options, transactionalId: uniqueName('tx') });
+    await other.connect();
+    await other.publish([], 'other/stream', state('o1'));
+    await other.disconnect();
+    const states = await loadSourceStates(kafka, stateTopic, ['inst/stream', 'other/stream']);
+    expect(states.get('inst/stream')?.position).toEqual({ cursor: 'c1' });
+    expect(states.get('other/stream')?.position).toEqual({ cursor: 'o1' });
   });
 });
