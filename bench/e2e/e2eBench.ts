@@ -62,6 +62,24 @@ interface SyncLine {
   published?: number;
 }
 
+/** When the CDC producer started streaming, i.e. its snapshot is committed (it holds its slot from then on). */
+async function cdcStreamingSince(run: PipelineRun): Promise<number> {
+  const payroll = new pg.Client({ connectionString: run.payrollUrl });
+  await payroll.connect();
+  try {
+    for (;;) {
+      const { rows } = await payroll.query<{ streaming: boolean }>(
+        'SELECT active_pid IS NOT NULL AS streaming FROM pg_replication_slots WHERE slot_name = $1',
+        [run.cdcSlot],
+      );
+      if (rows[0]?.streaming) return Date.now();
+      await sleep(250);
+    }
+  } finally {
+    await payroll.end();
+  }
+}
+
 async function main(): Promise<void> {
   const hrRecords = Math.round(entities / 2);
   const erpRecords = Math.round(entities / 4);
@@ -115,22 +133,7 @@ async function main(): Promise<void> {
     });
     // The CDC producer snapshots the payroll database, then streams: its slot is held from then on.
     run.start('cdc');
-    const snapshotted = (async (): Promise<number> => {
-      const payroll = new pg.Client({ connectionString: run.payrollUrl });
-      await payroll.connect();
-      try {
-        for (;;) {
-          const { rows } = await payroll.query<{ streaming: boolean }>(
-            'SELECT active_pid IS NOT NULL AS streaming FROM pg_replication_slots WHERE slot_name = $1',
-            [run.cdcSlot],
-          );
-          if (rows[0]?.streaming) return Date.now();
-          await sleep(250);
-        }
-      } finally {
-        await payroll.end();
-      }
-    })();
+    const snapshotted = cdcStreamingSince(run);
     const cdcDone = await Promise.race([
       allSynced.then(() => snapshotted),
       sleep(timeout).then(() => {
